@@ -1,0 +1,41 @@
+"""``passerelle init``: database, interface catalogs, note index and catalogs, demo accounts."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from app.i18n import compile_interface_catalogs
+from app.services.garden import get_garden
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="also create demo accounts with random passwords (printed once)")
+@with_appcontext
+def init_command(demo: bool) -> None:
+    """Create or migrate the database, compile interface catalogs, index and sync the notes."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    click.echo("database ready")
+    compiled = compile_interface_catalogs(current_app.config["I18N_SOURCE_DIR"], current_app.config["I18N_COMPILED_DIR"], force=True)
+    click.echo(f"interface catalogs compiled: {', '.join(compiled) or 'none found'}")
+    garden = get_garden(max_age=0)
+    errors = garden.notes.errors()
+    click.echo(f"indexed {len(garden.notes.notes())} notes in {garden.notes.folder}")
+    from app.services.catalogs import sync_garden
+
+    report = sync_garden(garden)
+    click.echo(report.summary())
+    if demo:
+        from app.services.accounts import ensure_demo_accounts
+
+        created = ensure_demo_accounts()
+        for name, password in created.items():
+            click.echo(f"demo account created: {name} / {password}  (role {name}; shown only once)")
+        if not created:
+            click.echo("demo accounts exist already; reset one with: passerelle users set-password translator")
+    problems = [str(e) for e in errors] + [str(e) for e in report.errors]
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)

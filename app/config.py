@@ -1,0 +1,70 @@
+"""Configuration read from ``PASSERELLE_*`` environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "PASSERELLE_"
+
+
+def secret_key_from_instance(instance_path: str | os.PathLike) -> str:
+    """Return the secret key stored in the instance folder, generating it once."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def parse_languages(value: str) -> list[str]:
+    """Split ``fr,en`` into a list of language codes, the source first."""
+    languages = [code.strip() for code in value.split(",") if code.strip()]
+    if len(languages) < 2:
+        raise ValueError(f"{PREFIX}LANGUAGES needs a source and at least one target, got {value!r}")
+    if len(set(languages)) != len(languages):
+        raise ValueError(f"{PREFIX}LANGUAGES repeats a language: {value!r}")
+    return languages
+
+
+def load_config(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
+    """Build the Flask configuration from the environment and defaults."""
+    env = os.environ if environ is None else environ
+    cwd = Path.cwd()
+    content = Path(env.get(PREFIX + "CONTENT_DIR", cwd / "content")).resolve()
+    translations = Path(env.get(PREFIX + "TRANSLATIONS_DIR", cwd / "translations")).resolve()
+    database = env.get(PREFIX + "DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "passerelle.sqlite3")
+    config = {
+        "CONTENT_DIR": str(content),
+        "TRANSLATIONS_DIR": str(translations),
+        "STATE_DIR": env.get(PREFIX + "STATE_DIR", str(Path(instance_path))),
+        "LANGUAGES": parse_languages(env.get(PREFIX + "LANGUAGES", "fr,en")),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database),
+        "SITE_NAME": env.get(PREFIX + "SITE_NAME", "Passerelle"),
+        "SITE_URL": env.get(PREFIX + "SITE_URL", ""),
+        "MAX_CONTENT_LENGTH": int(env.get(PREFIX + "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "MAX_TRANSLATION_LENGTH": int(env.get(PREFIX + "MAX_TRANSLATION_LENGTH", 20000)),
+        "SESSION_COOKIE_SECURE": env.get(PREFIX + "HTTPS", "") in {"1", "true", "yes"},
+        "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
+        "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
+    }
+    if env.get(PREFIX + "SECRET_KEY"):
+        config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Send ``postgresql://`` URLs to psycopg 3, the driver we ship."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url

@@ -1,0 +1,1 @@
+"""Reading the garden: notes, slugs, wikilinks and the index. Never imports Flask."""

@@ -1,0 +1,213 @@
+"""The index of notes: slugs, titles, aliases, wikilink resolution and backlinks."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.content.notes import Note, NoteReadError, parse_note
+from app.content.slugs import fold, slugify
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What tells a file changed: size, modification time and content hash."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Files added, changed and removed by one :meth:`NoteIndex.refresh`."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def list_note_files(folder: Path) -> list[str]:
+    """Return the ``.md`` files under ``folder`` as sorted ``/``-separated relative paths."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel = os.path.relpath(dirpath, folder)
+        for name in filenames:
+            if name.endswith(".md") and not name.startswith("."):
+                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    return sorted(found)
+
+
+class NoteIndex:
+    """All notes of one folder, kept current by :meth:`refresh` without reparsing unchanged files."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self._lock = threading.RLock()
+        self._stamps: dict[str, FileStamp] = {}
+        self._notes: dict[str, Note] = {}  # by filename
+        self._errors: dict[str, NoteReadError] = {}  # by filename
+        self._slugs: dict[str, str] = {}  # slug -> filename
+        self._by_filename_slug: dict[str, str] = {}
+        self._lookup: dict[str, str] = {}  # folded name/title/alias -> filename
+        self._backlinks: dict[str, list[str]] = {}
+        self.generation = 0  #: increases whenever any note is added, changed or removed
+        self.refreshed_at = 0.0
+
+    # -- keeping current -------------------------------------------------------------------------
+    def refresh(self, max_age: float = 0.0) -> Changes:
+        """Rescan the folder unless it was scanned less than ``max_age`` seconds ago."""
+        if max_age and time.monotonic() - self.refreshed_at < max_age:
+            return Changes()
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> Changes:
+        files = list_note_files(self.folder) if self.folder.is_dir() else []
+        current = set(files)
+        removed = [f for f in self._stamps if f not in current]
+        added, changed = [], []
+        for filename in files:
+            try:
+                stat = (self.folder / filename).stat()
+            except FileNotFoundError:
+                continue
+            old = self._stamps.get(filename)
+            if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
+                continue
+            try:
+                data = (self.folder / filename).read_bytes()
+            except OSError as exc:
+                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            self._stamps[filename] = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
+            if old and old.sha256 == digest:
+                continue
+            (changed if old else added).append((filename, data, stat.st_mtime))
+        for filename in removed:
+            self._stamps.pop(filename, None)
+            self._notes.pop(filename, None)
+            self._errors.pop(filename, None)
+        if added or removed:
+            self._assign_slugs(files)
+        for filename, data, mtime in added + changed:
+            self._parse(filename, data, mtime)
+        result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed))
+        if result:
+            self._rebuild_lookups()
+            self.generation += 1
+            for error in self._errors.values():
+                if error.filename in result.added or error.filename in result.changed:
+                    log.warning("cannot read note %s", error)
+        self.refreshed_at = time.monotonic()
+        return result
+
+    def _assign_slugs(self, files: list[str]) -> None:
+        slugs: dict[str, str] = {}
+        by_file: dict[str, str] = {}
+        for filename in files:
+            base = slugify(filename.rsplit("/", 1)[-1].removesuffix(".md"))
+            slug, n = base, 2
+            while slug in slugs:
+                slug, n = f"{base}-{n}", n + 1
+            slugs[slug] = filename
+            by_file[filename] = slug
+        renamed = [f for f, s in by_file.items() if f in self._notes and self._notes[f].slug != s]
+        self._slugs, self._by_filename_slug = slugs, by_file
+        for filename in renamed:
+            stamp = self._stamps[filename]
+            data = (self.folder / filename).read_bytes()
+            self._parse(filename, data, stamp.mtime_ns / 1e9)
+
+    def _parse(self, filename: str, data: bytes, mtime: float) -> None:
+        try:
+            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime)
+            self._errors.pop(filename, None)
+        except NoteReadError as exc:
+            self._notes.pop(filename, None)
+            self._errors[filename] = exc
+
+    def _rebuild_lookups(self) -> None:
+        lookup: dict[str, str] = {}
+        # lowest priority first so that file names win over titles, titles over aliases
+        for attr in ("aliases", "title", "name"):
+            for filename in sorted(self._notes, reverse=True):
+                note = self._notes[filename]
+                values = getattr(note, attr)
+                for value in values if isinstance(values, tuple) else (values,):
+                    lookup[fold(value)] = filename
+        self._lookup = lookup
+        backlinks: dict[str, list[str]] = {}
+        for filename, note in sorted(self._notes.items()):
+            for link in note.wikilinks:
+                target = self._lookup.get(fold(_last_component(link.target)))
+                if target and target != filename and filename not in backlinks.setdefault(target, []):
+                    backlinks[target].append(filename)
+        self._backlinks = backlinks
+
+    # -- reading --------------------------------------------------------------------------------
+    def notes(self) -> list[Note]:
+        """All readable notes, sorted by file name."""
+        return [self._notes[f] for f in sorted(self._notes)]
+
+    def errors(self) -> list[NoteReadError]:
+        """Notes that could not be read, sorted by file name."""
+        return [self._errors[f] for f in sorted(self._errors)]
+
+    def get(self, slug: str) -> Note | None:
+        """The note with ``slug``, or None (also for unreadable notes)."""
+        filename = self._slugs.get(slug)
+        return self._notes.get(filename) if filename else None
+
+    def error_for(self, slug: str) -> NoteReadError | None:
+        """The read error of the note with ``slug``, if it exists but cannot be read."""
+        filename = self._slugs.get(slug)
+        return self._errors.get(filename) if filename else None
+
+    def by_filename(self, filename: str) -> Note | None:
+        """The note stored in ``filename`` (relative path), or None."""
+        return self._notes.get(filename)
+
+    def slug_for(self, filename: str) -> str | None:
+        """The slug assigned to ``filename``, readable or not."""
+        return self._by_filename_slug.get(filename)
+
+    def path_of(self, note: Note) -> Path:
+        """The file of ``note`` on disk."""
+        return self.folder / note.filename
+
+    def resolve(self, target: str) -> Note | None:
+        """Resolve a wikilink target as Obsidian does: file name, then title, then alias, ignoring case."""
+        if not target:
+            return None
+        filename = self._lookup.get(fold(_last_component(target)))
+        return self._notes.get(filename) if filename else None
+
+    def backlinks(self, note: Note) -> list[Note]:
+        """Notes that link to ``note``, sorted by file name."""
+        return [self._notes[f] for f in self._backlinks.get(note.filename, ()) if f in self._notes]
+
+    def tags(self) -> dict[str, list[Note]]:
+        """Every tag with the notes carrying it, tags sorted case-insensitively."""
+        tags: dict[str, list[Note]] = {}
+        for note in self.notes():
+            for tag in note.tags:
+                tags.setdefault(tag, []).append(note)
+        return dict(sorted(tags.items(), key=lambda item: fold(item[0])))
+
+
+def _last_component(target: str) -> str:
+    """``folder/Note.md`` → ``Note``: Obsidian resolves paths by their last component."""
+    name = target.replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name

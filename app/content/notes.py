@@ -1,0 +1,97 @@
+"""Reading one French note from disk into a :class:`Note`."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.content.frontmatter import FrontMatterError, as_string_list, parse_front_matter, split_front_matter
+from app.content.wikilinks import WikiLink, find_hashtags, find_wikilinks
+
+
+class NoteReadError(Exception):
+    """A note that cannot be read: bad encoding or broken front matter."""
+
+    def __init__(self, filename: str, reason: str, line: int | None = None):
+        where = filename if line is None else f"{filename}:{line}"
+        super().__init__(f"{where}: {reason}")
+        self.filename = filename
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Note:
+    """A parsed note: identity, metadata, body and links."""
+
+    filename: str  #: path relative to the language folder, with ``/`` separators
+    name: str  #: the file name without ``.md``: what ``[[...]]`` refers to
+    slug: str
+    title: str
+    tags: tuple[str, ...]
+    aliases: tuple[str, ...]
+    meta: dict = field(repr=False, compare=False)
+    text: str = field(repr=False)  #: the whole file
+    body: str = field(repr=False)  #: the Markdown after the front matter
+    body_line: int = 1  #: line of the file where ``body`` starts
+    sha256: str = ""  #: SHA-256 of the file's bytes
+    mtime: float = 0.0
+    links: tuple[WikiLink, ...] = ()
+
+    @property
+    def embeds(self) -> tuple[WikiLink, ...]:
+        """The ``![[...]]`` embeds of the note."""
+        return tuple(link for link in self.links if link.embed)
+
+    @property
+    def wikilinks(self) -> tuple[WikiLink, ...]:
+        """The ``[[...]]`` links of the note (embeds excluded)."""
+        return tuple(link for link in self.links if not link.embed)
+
+
+def decode_note(data: bytes, filename: str) -> str:
+    """Decode UTF-8 (with or without BOM) or raise :class:`NoteReadError` naming the line."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NoteReadError(filename, f"invalid UTF-8 at byte {exc.start}", line) from None
+
+
+def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0) -> Note:
+    """Parse the bytes of a note file into a :class:`Note`."""
+    text = decode_note(data, filename)
+    split = split_front_matter(text)
+    try:
+        meta = parse_front_matter(split.yaml_text)
+    except FrontMatterError as exc:
+        raise NoteReadError(filename, exc.reason, exc.line) from None
+    name = filename.rsplit("/", 1)[-1].removesuffix(".md")
+    title = meta.get("title")
+    title = str(title).strip() if title not in (None, "") else name
+    tags = as_string_list(meta.get("tags"), split_spaces=True)
+    for tag in find_hashtags(split.body):
+        if tag not in tags:
+            tags.append(tag)
+    aliases = as_string_list(meta.get("aliases"))
+    return Note(
+        filename=filename,
+        name=name,
+        slug=slug,
+        title=title,
+        tags=tuple(tags),
+        aliases=tuple(aliases),
+        meta=meta,
+        text=text,
+        body=split.body,
+        body_line=split.body_line,
+        sha256=hashlib.sha256(data).hexdigest(),
+        mtime=mtime,
+        links=tuple(find_wikilinks(split.body)),
+    )
+
+
+def read_note(path: Path, filename: str, slug: str) -> Note:
+    """Read and parse the note file at ``path``."""
+    stat = path.stat()
+    return parse_note(path.read_bytes(), filename, slug, stat.st_mtime)

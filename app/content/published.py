@@ -1,0 +1,103 @@
+"""Published translations: ``content/<lang>/<slug>.md`` snapshots written on approval."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.content.frontmatter import FrontMatterError, as_string_list, parse_front_matter, split_front_matter
+from app.content.index import list_note_files
+
+
+@dataclass(frozen=True)
+class PublishedNote:
+    """An approved translation as readers get it."""
+
+    slug: str
+    lang: str
+    title: str
+    tags: tuple[str, ...]
+    source: str  #: the French file it translates, relative to ``content/fr/``
+    source_sha256: str  #: SHA-256 of the French text it was approved against
+    approved_at: str  #: ISO 8601 time of approval
+    text: str = field(repr=False)
+    body: str = field(repr=False)
+    body_line: int = 1
+    mtime: float = 0.0
+
+
+class PublishedIndex:
+    """The published notes of one target language, refreshed from disk when files change."""
+
+    def __init__(self, folder: str | os.PathLike, lang: str):
+        self.folder = Path(folder)
+        self.lang = lang
+        self._lock = threading.RLock()
+        self._stamps: dict[str, tuple[int, int]] = {}
+        self._notes: dict[str, PublishedNote] = {}  # by slug
+        self.errors: dict[str, str] = {}  # filename -> reason
+        self.generation = 0
+        self.refreshed_at = 0.0
+
+    def refresh(self, max_age: float = 0.0) -> bool:
+        """Rescan the folder (unless scanned within ``max_age`` seconds); tell whether anything changed."""
+        if max_age and time.monotonic() - self.refreshed_at < max_age:
+            return False
+        with self._lock:
+            files = [f for f in list_note_files(self.folder) if "/" not in f] if self.folder.is_dir() else []
+            changed = False
+            for filename in set(self._stamps) - set(files):
+                del self._stamps[filename]
+                self._notes.pop(filename[:-3], None)
+                self.errors.pop(filename, None)
+                changed = True
+            for filename in files:
+                try:
+                    stat = (self.folder / filename).stat()
+                except FileNotFoundError:
+                    continue
+                stamp = (stat.st_size, stat.st_mtime_ns)
+                if self._stamps.get(filename) == stamp:
+                    continue
+                self._stamps[filename] = stamp
+                self._load(filename, stat.st_mtime)
+                changed = True
+            if changed:
+                self.generation += 1
+            self.refreshed_at = time.monotonic()
+            return changed
+
+    def _load(self, filename: str, mtime: float) -> None:
+        slug = filename[:-3]
+        try:
+            text = (self.folder / filename).read_bytes().decode("utf-8")
+            split = split_front_matter(text)
+            meta = parse_front_matter(split.yaml_text)
+        except (UnicodeDecodeError, FrontMatterError, OSError) as exc:
+            self._notes.pop(slug, None)
+            self.errors[filename] = str(exc)
+            return
+        self.errors.pop(filename, None)
+        self._notes[slug] = PublishedNote(
+            slug=slug,
+            lang=self.lang,
+            title=str(meta.get("title") or slug),
+            tags=tuple(as_string_list(meta.get("tags"), split_spaces=True)),
+            source=str(meta.get("source") or ""),
+            source_sha256=str(meta.get("source_sha256") or ""),
+            approved_at=str(meta.get("approved_at") or ""),
+            text=text,
+            body=split.body,
+            body_line=split.body_line,
+            mtime=mtime,
+        )
+
+    def get(self, slug: str) -> PublishedNote | None:
+        """The published note with ``slug``, or None."""
+        return self._notes.get(slug)
+
+    def notes(self) -> list[PublishedNote]:
+        """All published notes, sorted by slug."""
+        return [self._notes[s] for s in sorted(self._notes)]

@@ -1,0 +1,54 @@
+"""Interface language: compiling the Flask-Babel catalogs and choosing the locale."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel import negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, request
+
+from app.fsutil import atomic_write
+
+#: Cookie remembering the reader's language choice.
+LANG_COOKIE = "lang"
+
+
+def compile_interface_catalogs(source_dir: str | os.PathLike, compiled_dir: str | os.PathLike, force: bool = False) -> list[str]:
+    """Compile ``<lang>/LC_MESSAGES/messages.po`` into ``compiled_dir`` when newer; return the languages compiled."""
+    import io
+
+    compiled = []
+    for po_path in sorted(Path(source_dir).glob("*/LC_MESSAGES/messages.po")):
+        lang = po_path.parent.parent.name
+        mo_path = Path(compiled_dir) / lang / "LC_MESSAGES" / "messages.mo"
+        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(mo_path, buffer.getvalue())
+        compiled.append(lang)
+    return compiled
+
+
+def select_locale(languages: list[str]) -> str:
+    """The interface language: the page's ``<lang>``, else the cookie, else Accept-Language, else the source."""
+    page_lang = getattr(g, "page_lang", None)
+    if page_lang in languages:
+        return page_lang
+    if request.view_args and request.view_args.get("lang") in languages and request.blueprint == "reader":
+        return request.view_args["lang"]
+    return preferred_language(languages)
+
+
+def preferred_language(languages: list[str]) -> str:
+    """The visitor's language from the remembered cookie, then Accept-Language, then the source language."""
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    preferred = [value.replace("_", "-") for value, _quality in request.accept_languages]
+    return negotiate_locale(preferred, languages, sep="-") or languages[0]

@@ -1,0 +1,200 @@
+"""Database models: accounts, workflow state, reviews, publications and history."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+
+ROLES = ("translator", "editor")
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class User(UserMixin, db.Model):
+    """A translator or editor account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Login name, unique, case-sensitive.
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    #: werkzeug scrypt hash of the password; never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: ``translator`` or ``editor``; editors may also translate.
+    role: Mapped[str] = mapped_column(String(20))
+    #: Disabled accounts cannot log in nor use their tokens.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: When the account was created.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def set_password(self, password: str) -> None:
+        """Store the scrypt hash of ``password``."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """Disabled users are not active for Flask-Login."""
+        return bool(self.active)
+
+    def can(self, permission: str) -> bool:
+        """Tell whether the user's role grants ``permission`` (``translate`` or ``review``)."""
+        if permission == "translate":
+            return self.role in ROLES
+        if permission == "review":
+            return self.role == "editor"
+        return False
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API, stored as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Owner of the token.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: Hex SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When the token was created.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Revoked tokens stay for the audit trail but no longer authenticate.
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @staticmethod
+    def hash(token: str) -> str:
+        """Return the stored form of ``token``."""
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class LoginFailure(db.Model):
+    """One failed login, kept for throttling by account and by address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``user:<name>`` or ``addr:<ip>``.
+    key: Mapped[str] = mapped_column(String(200))
+    #: When the attempt failed.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NoteState(db.Model):
+    """The stored workflow state of one note in one target language."""
+
+    __tablename__ = "note_states"
+    __table_args__ = (UniqueConstraint("source", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: French source file, relative to ``content/fr/`` (the note's identity).
+    source: Mapped[str] = mapped_column(String(500))
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: One of :class:`app.workflow.states.State` except the derived ``outdated``.
+    state: Mapped[str] = mapped_column(String(30), default="untranslated")
+    #: The editor's last request-changes comment, shown to translators until resubmission.
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    #: When the state last changed.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewEvent(db.Model):
+    """A workflow decision: submitted, approved, changes requested, unpublished."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_note", "source", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: French source file of the note.
+    source: Mapped[str] = mapped_column(String(500))
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: ``submitted``, ``approved``, ``changes_requested`` or ``unpublished``.
+    action: Mapped[str] = mapped_column(String(30))
+    #: Who decided.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Free text from the editor or translator.
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    #: When.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class Publication(db.Model):
+    """An approved English snapshot with the French it was approved against."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_note", "source", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: French source file of the note.
+    source: Mapped[str] = mapped_column(String(500))
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: Slug under which it was published (``content/<lang>/<slug>.md``).
+    slug: Mapped[str] = mapped_column(String(500))
+    #: Translated title at approval.
+    title: Mapped[str] = mapped_column(Text)
+    #: The full French file approved against.
+    source_text: Mapped[str] = mapped_column(Text)
+    #: SHA-256 of ``source_text`` encoded in UTF-8.
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    #: The full translated Markdown published.
+    text: Mapped[str] = mapped_column(Text)
+    #: The editor who approved.
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: When it was approved.
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When it was unpublished, if it was.
+    unpublished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    approver: Mapped[User | None] = relationship()
+
+
+class EntryHistory(db.Model):
+    """One saved change to one catalog entry."""
+
+    __tablename__ = "entry_history"
+    __table_args__ = (Index("ix_entry_history_entry", "source", "lang", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: French source file of the note.
+    source: Mapped[str] = mapped_column(String(500))
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: Stable entry id (hash of context and msgid).
+    entry_id: Mapped[str] = mapped_column(String(40))
+    #: The French text of the entry at the time.
+    msgid: Mapped[str] = mapped_column(Text)
+    #: ``save`` for a translator's save; other actions may follow.
+    action: Mapped[str] = mapped_column(String(30), default="save")
+    #: The msgstr before the save.
+    before: Mapped[str] = mapped_column(Text, default="")
+    #: The msgstr after the save.
+    after: Mapped[str] = mapped_column(Text, default="")
+    #: Whether the entry was fuzzy before the save.
+    was_fuzzy: Mapped[bool] = mapped_column(default=False)
+    #: Who saved.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: When.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship()

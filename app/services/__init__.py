@@ -1,0 +1,1 @@
+"""Operations that join the database, the files and the domain; called by blueprints and the CLI."""

@@ -1,0 +1,105 @@
+"""Wiring of the web layer: extensions, blueprints, locale, security headers and error pages."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import babel, csrf, db, login_manager, migrate
+from app.i18n import compile_interface_catalogs, select_locale
+from app.services.garden import init_garden
+
+log = logging.getLogger(__name__)
+
+#: Content-Security-Policy of every response: no inline script, no framing, no foreign scripts.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Bind extensions, blueprints, the garden and the request hooks to ``app``."""
+    from app import models  # noqa: F401  (register the tables with SQLAlchemy)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(load_user)
+    compile_interface_catalogs(app.config["I18N_SOURCE_DIR"], app.config["I18N_COMPILED_DIR"])
+    babel.init_app(app, locale_selector=lambda: select_locale(app.config["LANGUAGES"]))
+    init_garden(app)
+
+    from app.blueprints import api, api_review, auth, reader, review, translate  # noqa: F401
+
+    for module in (reader, auth, translate, review, api):
+        app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)  # the API checks its own credentials and CSRF header
+
+    from app.cli import register_commands
+
+    register_commands(app)
+
+    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime)
+    app.after_request(add_security_headers)
+    app.register_error_handler(HTTPException, handle_http_error)
+
+
+def load_user(user_id: str):
+    """Flask-Login's loader: the active user with this id, or None."""
+    from app.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def add_security_headers(response):
+    """Set CSP, nosniff, framing and referrer headers on every response."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def wants_json() -> bool:
+    """Tell whether the error should be answered in JSON (the API) rather than HTML."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+#: Error page texts, marked for extraction, translated when rendered.
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent and try again.")),
+    401: (_l("Login required"), _l("You need to log in to see this page.")),
+    403: (_l("Forbidden"), _l("Your account is not allowed to do this.")),
+    404: (_l("Page not found"), _l("There is no page at this address.")),
+    405: (_l("Method not allowed"), _l("This address does not accept this kind of request.")),
+    409: (_l("Conflict"), _l("Someone changed this in the meantime; nothing was overwritten.")),
+    413: (_l("Request too large"), _l("What you sent is larger than this site accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts; please wait a moment and try again.")),
+    500: (_l("Server error"), _l("Something went wrong on our side. The rest of the site still works.")),
+}
+
+
+def handle_http_error(error: HTTPException):
+    """Answer an HTTP error with a JSON body for the API or a page in the interface language."""
+    code = error.code or 500
+    title, message = ERROR_TEXTS.get(code, (error.name, error.description or ""))
+    detail = getattr(error, "passerelle_detail", None)
+    if wants_json():
+        body = {"error": detail or str(message), "status": code}
+        return jsonify(body), code, _retry_after(error)
+    page = render_template("error.html", code=code, title=title, message=message, detail=detail)
+    return page, code, _retry_after(error)
+
+
+def _retry_after(error: HTTPException) -> dict:
+    retry = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry)} if retry else {}
+
