@@ -1,0 +1,256 @@
+"""Markdown to sanitized HTML: CommonMark plus Obsidian syntax, with links resolved by the caller."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+
+from app.content.frontmatter import split_front_matter
+from app.content.slugs import fold
+from app.content.wikilinks import WikiLink
+from app.render.obsidian import block_anchor, obsidian_plugin
+from app.render.sanitize import sanitize_html
+
+_ENV_KEY = "passerelle_render_options"
+_APOSTROPHES = re.compile(r"['’ʼ`]")
+_NOT_ID_CHARS = re.compile(r"[\W_]+")
+_IMAGE_SIZE = re.compile(r"(?P<width>\d{1,5})(?:x(?P<height>\d{1,5}))?")
+_TEXT_ALIGN = re.compile(r"text-align:(?P<align>left|center|right)")
+#: blocks that can carry the "changed since approval" marker, outermost first
+_MARKABLE_BLOCKS = frozenset({"paragraph_open", "heading_open", "list_item_open", "tr_open", "callout_title_open"})
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """Where a resolved wikilink points."""
+
+    href: str  #: URL of the target note; the renderer appends the heading anchor
+    title: str  #: the target note's title, used as the link's ``title``
+    lang: str | None = None  #: language of the target when it differs from the page's
+
+
+@dataclass(frozen=True)
+class EmbedTarget:
+    """What a resolved ``![[...]]`` embed shows."""
+
+    kind: str  #: ``"image"`` or ``"note"``
+    src: str  #: image URL, or the embedded note's URL
+    title: str = ""
+    html: str | None = None  #: rendered and sanitized HTML of an embedded note, if the caller has it
+
+
+@dataclass
+class RenderOptions:
+    """How to resolve links and embeds, which interface texts to use, which blocks to mark as changed."""
+
+    resolve_link: Callable[[WikiLink], LinkTarget | None]  #: None means unresolved
+    resolve_embed: Callable[[WikiLink], EmbedTarget | None] = lambda link: None
+    tag_href: Callable[[str], str] | None = None  #: URL of an inline ``#tag``; None renders a plain span
+    unresolved_title: str = "This note does not exist yet"
+    missing_embed_text: str = "Missing embed: {name}"
+    changed_lines: Mapping[int, str] | None = None  #: 1-based line -> tooltip of a block changed since approval
+    line_offset: int = 0  #: added to the lines of the rendered text to match ``changed_lines``
+
+
+def heading_id(text: str) -> str:
+    """The anchor id of a heading, so that ``[[note#Heading]]`` links to ``#<heading_id("Heading")>``."""
+    text = _APOSTROPHES.sub("", fold(text))
+    return _NOT_ID_CHARS.sub("-", text).strip("-") or "section"
+
+
+def render_markdown(markdown: str, options: RenderOptions) -> str:
+    """Render a note body (Obsidian Markdown) to sanitized HTML."""
+    return _render(markdown, options, front_matter=True)
+
+
+def render_note_body(text: str, options: RenderOptions) -> str:
+    """Render a whole note file to sanitized HTML, skipping its front matter; ``changed_lines`` are file lines."""
+    split = split_front_matter(text)
+    return _render(split.body, dataclasses.replace(options, line_offset=split.body_line - 1), front_matter=False)
+
+
+def _render(markdown: str, options: RenderOptions, front_matter: bool) -> str:
+    html = _parser(front_matter).render(markdown, {_ENV_KEY: options})
+    return sanitize_html(html).lstrip("\n")
+
+
+@functools.cache
+def _parser(front_matter: bool) -> MarkdownIt:
+    """The shared, stateless parser (with or without the front matter rule)."""
+    md = MarkdownIt("commonmark", {"linkify": False, "typographer": False, "breaks": False})
+    md.enable(["table", "strikethrough"])
+    if front_matter:
+        md.use(front_matter_plugin)
+    md.use(footnote_plugin).use(gfm_autolink_plugin).use(obsidian_plugin)
+    md.core.ruler.after("inline", "heading_ids", _add_heading_ids)
+    for name, rule in (("resolve_links", _resolve_links), ("mark_changed", _mark_changed_blocks),
+                       ("table_align", _align_table_cells)):
+        md.core.ruler.push(name, rule)
+    for token_type, render in (("wikilink", _render_wikilink), ("embed", _render_embed),
+                               ("hashtag", _render_hashtag), ("change_marker", _render_change_marker)):
+        md.add_render_rule(token_type, render)
+    return md
+
+
+# -- core rules -----------------------------------------------------------------------------------
+def _add_heading_ids(state: StateCore) -> None:
+    """Give every heading a unique id made by :func:`heading_id` from its source text."""
+    seen: set[str] = set()
+    for idx, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            base = heading_id(state.tokens[idx + 1].content)
+            slug, n = base, 1
+            while slug in seen:
+                slug, n = f"{base}-{n}", n + 1
+            seen.add(slug)
+            token.attrSet("id", slug)
+
+
+def _resolve_links(state: StateCore) -> None:
+    """Ask the caller's resolvers about every wikilink and embed; lazy-load images."""
+    options: RenderOptions = state.env[_ENV_KEY]
+    tokens = state.tokens
+    for idx, token in enumerate(tokens):
+        for child in token.children or ():
+            link = child.meta.get("link") if child.meta else None
+            if child.type == "wikilink" and link.target and not child.meta["in_link"]:
+                child.meta["target"] = options.resolve_link(link)
+            elif child.type == "embed":
+                child.meta["target"] = options.resolve_embed(link)
+            elif child.type == "image":
+                child.attrSet("loading", "lazy")
+        lone = [c for c in token.children or () if not (c.type in ("text", "softbreak") and not c.content.strip())]
+        if (len(lone) == 1 and lone[0].type == "embed" and 0 < idx < len(tokens) - 1
+                and tokens[idx - 1].type == "paragraph_open" and _is_note_with_html(lone[0].meta.get("target"))):
+            # a note embedded on its own line becomes a block instead of a paragraph
+            lone[0].meta["as_block"] = True
+            tokens[idx - 1].tag = tokens[idx + 1].tag = "div"
+            tokens[idx - 1].hidden = tokens[idx + 1].hidden = False
+            tokens[idx - 1].attrJoin("class", "embed embed-note")
+
+
+def _is_note_with_html(target: EmbedTarget | None) -> bool:
+    return target is not None and target.kind == "note" and target.html is not None
+
+
+def _mark_changed_blocks(state: StateCore) -> None:
+    """Mark the block starting on each line of ``changed_lines`` with a class, a tooltip and a marker."""
+    options: RenderOptions = state.env[_ENV_KEY]
+    if not options.changed_lines:
+        return
+    marked: set[int] = set()
+    tokens = state.tokens
+    for idx, token in enumerate(tokens):
+        if token.type not in _MARKABLE_BLOCKS or token.hidden or not token.map:
+            continue
+        line = token.map[0] + 1 + options.line_offset
+        tooltip = options.changed_lines.get(line)
+        inline = _first_inline_inside(tokens, idx)
+        if tooltip is None or line in marked or inline is None:
+            continue
+        marked.add(line)
+        token.attrJoin("class", "changed-since-approval")
+        token.attrSet("title", tooltip)
+        inline.children = [Token("change_marker", "", 0, content=tooltip), *(inline.children or ())]
+
+
+def _first_inline_inside(tokens: list[Token], open_idx: int) -> Token | None:
+    depth = 0
+    for idx in range(open_idx, len(tokens)):
+        token = tokens[idx]
+        depth += token.nesting
+        if token.type == "inline":
+            return token
+        if depth <= 0:
+            return None
+    return None
+
+
+def _align_table_cells(state: StateCore) -> None:
+    """Replace the ``style="text-align:…"`` of table cells with an ``align`` attribute (no inline style)."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and "style" in token.attrs:
+            match = _TEXT_ALIGN.fullmatch(str(token.attrs.pop("style")))
+            if match:
+                token.attrSet("align", match.group("align"))
+
+
+# -- renderers ------------------------------------------------------------------------------------
+def _fragment(heading: str | None) -> str:
+    """``#anchor`` for a wikilink's heading (or ``^block`` id), or an empty string."""
+    if not heading:
+        return ""
+    if heading.startswith("^"):
+        return "#" + block_anchor(heading[1:])
+    return "#" + heading_id(heading.rsplit("#", 1)[-1])
+
+
+def _render_wikilink(self, tokens, idx, md_options, env) -> str:
+    token = tokens[idx]
+    options: RenderOptions = env[_ENV_KEY]
+    link: WikiLink = token.meta["link"]
+    text = escapeHtml(link.text)
+    if token.meta["in_link"]:  # no link inside a link
+        return f'<span class="wikilink">{text}</span>'
+    if not link.target:  # [[#Heading]] on the same page
+        return f'<a class="wikilink" href="{escapeHtml(_fragment(link.heading))}">{text}</a>'
+    target: LinkTarget | None = token.meta.get("target")
+    if target is None:
+        return f'<span class="wikilink unresolved" title="{escapeHtml(options.unresolved_title)}">{text}</span>'
+    lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
+    href = escapeHtml(target.href + _fragment(link.heading))
+    return f'<a class="wikilink" href="{href}" title="{escapeHtml(target.title)}"{lang}>{text}</a>'
+
+
+def _image_label(label: str | None) -> tuple[str, str]:
+    """Split an image embed's label into alt text and ``width``/``height`` attributes."""
+    parts = label.split("|") if label else []
+    size = _IMAGE_SIZE.fullmatch(parts[-1].strip()) if parts else None
+    if not size:
+        return "|".join(parts).strip(), ""
+    attrs = f' width="{size.group("width")}"'
+    if size.group("height"):
+        attrs += f' height="{size.group("height")}"'
+    return "|".join(parts[:-1]).strip(), attrs
+
+
+def _render_embed(self, tokens, idx, md_options, env) -> str:
+    token = tokens[idx]
+    options: RenderOptions = env[_ENV_KEY]
+    link: WikiLink = token.meta["link"]
+    target: EmbedTarget | None = token.meta.get("target")
+    if target is None:
+        name = link.target + (f"#{link.heading}" if link.heading else "")
+        return f'<span class="embed missing">{escapeHtml(options.missing_embed_text.replace("{name}", name))}</span>'
+    if target.kind == "image":
+        alt, size = _image_label(link.label)
+        alt = alt or target.title or link.target
+        return f'<img class="embed-image" src="{escapeHtml(target.src)}" alt="{escapeHtml(alt)}" loading="lazy"{size}>'
+    title = escapeHtml(target.title or link.text)
+    anchor = f'<a class="wikilink" href="{escapeHtml(target.src + _fragment(link.heading))}" title="{title}">{title}</a>'
+    if token.meta.get("as_block"):
+        return f'<p class="embed-title">{anchor}</p>\n{target.html}\n'
+    return f'<span class="embed embed-note">{anchor}</span>'
+
+
+def _render_hashtag(self, tokens, idx, md_options, env) -> str:
+    options: RenderOptions = env[_ENV_KEY]
+    tag = tokens[idx].content
+    if options.tag_href is None:
+        return f'<span class="tag">#{escapeHtml(tag)}</span>'
+    return f'<a class="tag" href="{escapeHtml(options.tag_href(tag))}">#{escapeHtml(tag)}</a>'
+
+
+def _render_change_marker(self, tokens, idx, md_options, env) -> str:
+    tooltip = escapeHtml(tokens[idx].content)
+    return f'<span class="change-marker"><span class="visually-hidden">{tooltip}</span></span>'
