@@ -1,0 +1,1 @@
+"""Gettext catalogs of the notes: segmentation, reassembly, sync."""

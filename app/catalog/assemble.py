@@ -1,0 +1,71 @@
+"""Rebuild a note with translated segments, every other byte of the French file kept."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from itertools import pairwise
+
+from .frontmatter_patch import front_matter_edits
+from .regions import LINE_BREAK, Edit, Region, Source
+from .segment import parse_note
+
+_NOT_QUOTE_MARKUP = re.compile(r"[^>\s]")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def assemble_note(text: str, translations: Mapping[str, str]) -> str:
+    """The French ``text`` with each segment whose msgid has a non-blank translation replaced by it."""
+    note = parse_note(text)
+    source = note.source
+    edits = front_matter_edits(source, note.closing_line, note.fields, translations) if note.fields else []
+    for region in note.regions:
+        msgid = region.msgid(source)
+        translation = _fit(region, translations.get(msgid) or msgid)
+        if translation.strip() and translation != msgid:
+            edits.append(region_edit(source, region, translation))
+    return source.bom + apply_edits(source.text, edits)
+
+
+def _fit(region: Region, translation: str) -> str:
+    """The translation made safe for its place: no line break at its ends, none where one would end the block."""
+    translation = translation.strip("\r\n")
+    if region.single_line:
+        translation = " ".join(LINE_BREAK.split(translation))
+    if region.type == "table cell":
+        translation = _UNESCAPED_PIPE.sub(r"\\|", translation)
+    return translation
+
+
+def region_edit(source: Source, region: Region, translation: str) -> Edit:
+    """The edit putting ``translation`` in place of the region's text, container markup kept."""
+    spans = region.spans
+    first, last = spans[0], spans[-1]
+    separators = [source.text[source.offset(a.line, a.end):source.offset(b.line, b.start)]
+                  for a, b in pairwise(spans)]
+    extra = (source.eols[last.line] or source.newline) + _continuation_prefix(source, region)
+    new_lines = LINE_BREAK.split(translation)
+    pieces = [new_lines[0]]
+    for index, line in enumerate(new_lines[1:]):
+        pieces += [separators[index] if index < len(separators) else extra, line]
+    return Edit(source.offset(first.line, first.start), source.offset(last.line, last.end), "".join(pieces))
+
+
+def _continuation_prefix(source: Source, region: Region) -> str:
+    """Markup to put before each line a translation adds beyond the French lines."""
+    last = region.spans[-1]
+    prefix = source.lines[last.line][:last.start]
+    if len(region.spans) > 1:
+        return prefix
+    return _NOT_QUOTE_MARKUP.sub(" ", prefix)  # "- [ ] " -> "      ", "> 1. " -> ">    "
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """``text`` with non-overlapping ``edits`` applied."""
+    pieces, pos = [], 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        if edit.start < pos:
+            raise ValueError(f"overlapping edits at offset {edit.start}")
+        pieces += [text[pos:edit.start], edit.new]
+        pos = edit.end
+    pieces.append(text[pos:])
+    return "".join(pieces)
