@@ -1,0 +1,288 @@
+"""Quality checks comparing one translated entry with its French source.
+
+Errors block submission and approval; warnings are shown but never block. Messages are English
+templates marked with :func:`N_` (extract with ``pybabel extract -k N_``) and translated at
+display time by :meth:`CheckResult.format`, so results can be computed once and shown in any
+interface language.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from app.content.wikilinks import WIKILINK, strip_code
+
+ERROR = "error"
+WARNING = "warning"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now."""
+    return message
+
+
+#: Every check as ``(id, severity, description)``, for documentation and the screens.
+CHECKS: list[tuple[str, str, str]] = [
+    ("wikilinks", ERROR, N_("Wikilink and embed targets (with their #heading) are those of the French; labels may change.")),
+    ("urls", ERROR, N_("Bare URLs and Markdown link URLs are those of the French.")),
+    ("hard-breaks", ERROR, N_("Hard line breaks and lines are as many as in the French.")),
+    ("markup", WARNING, N_("Bold, emphasis, inline code and Markdown links are as many as in the French.")),
+    ("punctuation", WARNING, N_("The final punctuation (. ? ! : ; …) is that of the French, French spacing aside.")),
+    ("whitespace", WARNING, N_("Leading and trailing whitespace is that of the French.")),
+    ("double-space", WARNING, N_("No double space the French does not have.")),
+    ("identical", WARNING, N_("The translation differs from the French, unless marked as intended.")),
+]
+_SEVERITY = {check_id: severity for check_id, severity, _ in CHECKS}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One finding: check id, severity, English message template and its parameters."""
+
+    id: str
+    severity: str
+    message: str
+    params: dict = field(default_factory=dict, hash=False, compare=True)
+
+    def format(self, gettext: Callable[[str], str] = lambda s: s) -> str:
+        """Return the message translated with ``gettext`` and filled with its parameters."""
+        try:
+            return gettext(self.message).format(**self.params)
+        except (KeyError, IndexError, ValueError):  # a broken translation falls back to English
+            return self.message.format(**self.params)
+
+    def as_dict(self, gettext: Callable[[str], str] = lambda s: s) -> dict:
+        """Return ``{"id", "severity", "message"}`` for the API."""
+        return {"id": self.id, "severity": self.severity, "message": self.format(gettext)}
+
+
+def _result(check_id: str, message: str, **params) -> CheckResult:
+    return CheckResult(check_id, _SEVERITY[check_id], message, params)
+
+
+def _compare(
+    check_id: str, expected: Counter, actual: Counter, messages: tuple[str, str, str], shown=str
+) -> list[CheckResult]:
+    """Compare two multisets; ``messages`` are for (both missing and extra, missing, extra)."""
+    if expected == actual:
+        return []
+    missing = ", ".join(sorted(shown(item) for item in (expected - actual).elements()))
+    extra = ", ".join(sorted(shown(item) for item in (actual - expected).elements()))
+    both, only_missing, only_extra = messages
+    if missing and extra:
+        return [_result(check_id, both, missing=missing, extra=extra)]
+    if missing:
+        return [_result(check_id, only_missing, missing=missing)]
+    return [_result(check_id, only_extra, extra=extra)]
+
+
+# --- wikilinks -------------------------------------------------------------------------------
+
+def _wikilink_targets(text: str, shown: dict[str, str]) -> Counter:
+    """Count targets (embed mark, target, #heading) case-insensitively; remember how each is spelt."""
+    targets: Counter = Counter()
+    for match in WIKILINK.finditer(strip_code(text)):
+        target = " ".join((match.group("target") + (match.group("anchor") or "")).split())
+        key = match.group("embed") + unicodedata.normalize("NFC", target).casefold()
+        shown.setdefault(key, f"{match.group('embed')}[[{target}]]")
+        targets[key] += 1
+    return targets
+
+
+def _check_wikilinks(msgid: str, msgstr: str) -> list[CheckResult]:
+    shown: dict[str, str] = {}
+    expected, actual = _wikilink_targets(msgid, shown), _wikilink_targets(msgstr, shown)
+    return _compare("wikilinks", expected, actual, (
+        N_("Wikilink targets differ from the French: {missing} missing, {extra} not in the French."),
+        N_("Wikilink targets missing from the translation: {missing}."),
+        N_("Wikilink targets not in the French: {extra}."),
+    ), shown.__getitem__)
+
+
+# --- urls ------------------------------------------------------------------------------------
+
+_MD_LINK = re.compile(r"\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<url>(?:[^\s()]|\([^\s()]*\))*))(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(?P<url>[^\s>]+)>?", re.MULTILINE)
+_AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+_BARE_URL = re.compile(r"(?<![\w/])(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\[\]]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?'\"’”»*_~"
+
+
+def _trim_url(url: str) -> str:
+    while url:
+        if url[-1] in _URL_TRAILING:
+            url = url[:-1]
+        elif url[-1] == ")" and url.count("(") < url.count(")"):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _urls(text: str) -> Counter:
+    urls: Counter = Counter()
+    text = WIKILINK.sub(" ", text)
+    for pattern in (_MD_LINK, _REF_DEF, _AUTOLINK):
+        for match in pattern.finditer(text):
+            url = match.groupdict().get("angle") or match.group("url")
+            if url:
+                urls[url] += 1
+        text = pattern.sub(" ", text)
+    for match in _BARE_URL.finditer(text):
+        urls[_trim_url(match.group(0))] += 1
+    return urls
+
+
+def _check_urls(msgid: str, msgstr: str) -> list[CheckResult]:
+    return _compare("urls", _urls(msgid), _urls(msgstr), (
+        N_("URLs differ from the French: {missing} missing, {extra} not in the French."),
+        N_("URLs missing from the translation: {missing}."),
+        N_("URLs not in the French: {extra}."),
+    ))
+
+
+# --- hard breaks -----------------------------------------------------------------------------
+
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
+
+
+def _check_hard_breaks(msgid: str, msgstr: str) -> list[CheckResult]:
+    expected, actual = len(_HARD_BREAK.findall(msgid)), len(_HARD_BREAK.findall(msgstr))
+    if expected != actual:
+        message = N_("Hard line breaks: the French has {expected}, the translation {actual}.")
+        return [_result("hard-breaks", message, expected=expected, actual=actual)]
+    expected, actual = msgid.count("\n") + 1, msgstr.count("\n") + 1
+    if expected != actual:
+        message = N_("Lines: the French has {expected}, the translation {actual}.")
+        return [_result("hard-breaks", message, expected=expected, actual=actual)]
+    return []
+
+
+# --- markup ----------------------------------------------------------------------------------
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_DELIMITER_RUN = re.compile(r"(?<!\\)(?P<run>\*+|_+)")
+_LINK_OPEN = re.compile(r"(?<![\\!])!?\[[^\[\]\n]*\]\(")
+_URLISH = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)\S+|\]\([^)\n]*\)|<[^<>\s]+>", re.IGNORECASE)
+
+
+def _markup_counts(text: str) -> dict[str, int]:
+    counts = {"code": len(_CODE_SPAN.findall(text)), "links": 0, "strong": 0, "emphasis": 0}
+    text = WIKILINK.sub(" ", strip_code(text))
+    counts["links"] = len(_LINK_OPEN.findall(text))
+    text = _URLISH.sub(" ", text)
+    for match in _DELIMITER_RUN.finditer(text):
+        run, start, end = match.group("run"), match.start(), match.end()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before.isspace() and after.isspace():
+            continue  # a list marker or a lone ``*`` between spaces
+        if run[0] == "_" and before.isalnum() and after.isalnum():
+            continue  # snake_case: underscores inside words are not emphasis
+        counts["strong"] += len(run) // 2
+        counts["emphasis"] += len(run) % 2
+    return counts
+
+
+_MARKUP_MESSAGES = {
+    "strong": N_("Bold markers (** or __): the French has {expected}, the translation {actual}."),
+    "emphasis": N_("Emphasis markers (* or _): the French has {expected}, the translation {actual}."),
+    "code": N_("Inline code spans: the French has {expected}, the translation {actual}."),
+    "links": N_("Markdown links: the French has {expected}, the translation {actual}."),
+}
+
+
+def _check_markup(msgid: str, msgstr: str) -> list[CheckResult]:
+    expected, actual = _markup_counts(msgid), _markup_counts(msgstr)
+    return [
+        _result("markup", message, kind=kind, expected=expected[kind], actual=actual[kind])
+        for kind, message in _MARKUP_MESSAGES.items()
+        if expected[kind] != actual[kind]
+    ]
+
+
+# --- punctuation, whitespace -----------------------------------------------------------------
+
+_CLOSERS = "*_~`)]»\"”’'"
+_FINAL_PUNCTUATION = ".?!:;…"
+_SPACES = " \t\u00a0\u202f\u2009"
+
+
+def _final_punctuation(text: str) -> str:
+    text = text.rstrip()
+    while text and (text[-1] in _CLOSERS or text[-1] in _SPACES):
+        text = text[:-1]
+    end = len(text)
+    while end and (text[end - 1] in _FINAL_PUNCTUATION or text[end - 1] in _SPACES):
+        end -= 1
+    tail = "".join(ch for ch in text[end:] if ch not in _SPACES)
+    return tail.replace("...", "…")
+
+
+def _check_punctuation(msgid: str, msgstr: str) -> list[CheckResult]:
+    expected, actual = _final_punctuation(msgid), _final_punctuation(msgstr)
+    if expected == actual:
+        return []
+    if not actual:
+        message = N_("The French ends with “{expected}”, the translation has no final punctuation.")
+    elif not expected:
+        message = N_("The translation ends with “{actual}”, the French has no final punctuation.")
+    else:
+        message = N_("The French ends with “{expected}”, the translation with “{actual}”.")
+    return [_result("punctuation", message, expected=expected, actual=actual)]
+
+
+def _check_whitespace(msgid: str, msgstr: str) -> list[CheckResult]:
+    results = []
+    if msgid[: len(msgid) - len(msgid.lstrip())] != msgstr[: len(msgstr) - len(msgstr.lstrip())]:
+        results.append(_result("whitespace", N_("Leading whitespace differs from the French.")))
+    if msgid[len(msgid.rstrip()):] != msgstr[len(msgstr.rstrip()):]:
+        results.append(_result("whitespace", N_("Trailing whitespace differs from the French.")))
+    return results
+
+
+_DOUBLE_SPACE = re.compile(r"(?<=\S)[ \t\u00a0\u202f\u2009]{2,}(?=\S)")
+
+
+def _check_double_space(msgid: str, msgstr: str) -> list[CheckResult]:
+    expected, actual = len(_DOUBLE_SPACE.findall(msgid)), len(_DOUBLE_SPACE.findall(msgstr))
+    if actual > expected:
+        message = N_("The translation has a double space the French does not have.")
+        return [_result("double-space", message, count=actual - expected)]
+    return []
+
+
+def _has_words(text: str) -> bool:
+    text = WIKILINK.sub(lambda m: m.group("label") or " ", strip_code(text))
+    text = _URLISH.sub(" ", text)
+    return any(ch.isalpha() for ch in text)
+
+
+def _check_identical(msgid: str, msgstr: str, intended_identical: bool) -> list[CheckResult]:
+    if msgstr == msgid and not intended_identical and _has_words(msgid):
+        return [_result("identical", N_("The translation is identical to the French."))]
+    return []
+
+
+def check_entry(msgid: str, msgstr: str, *, intended_identical: bool = False) -> list[CheckResult]:
+    """Run every check on one entry, errors first; ``[]`` when ``msgstr`` is empty."""
+    if not msgstr:
+        return []
+    return [
+        *_check_wikilinks(msgid, msgstr),
+        *_check_urls(msgid, msgstr),
+        *_check_hard_breaks(msgid, msgstr),
+        *_check_markup(msgid, msgstr),
+        *_check_punctuation(msgid, msgstr),
+        *_check_whitespace(msgid, msgstr),
+        *_check_double_space(msgid, msgstr),
+        *_check_identical(msgid, msgstr, intended_identical),
+    ]
+
+
+def has_errors(results: Iterable[CheckResult]) -> bool:
+    """Tell whether any result is an error (which blocks submission and approval)."""
+    return any(result.severity == ERROR for result in results)
