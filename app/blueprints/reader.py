@@ -1,0 +1,168 @@
+"""The reader site: homes, notes, tags, search, feeds, sitemap and robots.txt, in every language.
+
+Each view reads its input, calls one operation of :mod:`app.services` and renders. The
+``<lang>`` of the URL is checked once (unknown language: 404) and becomes the page's
+language; :func:`cacheable` is the one place that sets the caching headers of public pages.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from werkzeug.routing import BaseConverter
+
+from app.i18n import LANG_COOKIE, preferred_language
+from app.services import feeds
+from app.services import search as search_service
+from app.services.note_pages import BrokenNote, note_page
+from app.services.reading import (home_listing, is_language, language_name, language_switcher, safe_next, tag_counts,
+                                  tag_listing, text_direction)
+
+bp = Blueprint("reader", __name__)
+
+
+@bp.record_once
+def register_language_converter(state) -> None:
+    """Add the ``<lang:…>`` URL converter, matching only the configured languages (others are 404 by routing)."""
+    languages = sorted(state.app.config["LANGUAGES"], key=len, reverse=True)
+
+    class LanguageConverter(BaseConverter):
+        regex = "|".join(re.escape(code) for code in languages)
+
+    state.app.url_map.converters.setdefault("lang", LanguageConverter)
+
+
+#: Seconds public pages may be cached by browsers and shared caches.
+PUBLIC_MAX_AGE = 60
+#: How long the language choice is remembered (one year).
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@bp.url_value_preprocessor
+def check_language(endpoint, values):
+    """Answer 404 for an unknown ``<lang>``, else make it the page's language."""
+    lang = (values or {}).get("lang")
+    if lang is not None:
+        if not is_language(lang):
+            abort(404)
+        g.page_lang = lang
+
+
+def cacheable(response: Response, max_age: int = PUBLIC_MAX_AGE) -> Response:
+    """Let caches keep a page ``max_age`` seconds (shared caches only for visitors without a session), with an ETag."""
+    if current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies:
+        response.cache_control.private = True  # a logged-in translator's page may differ: keep it out of shared caches
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _page(template: str, **context) -> Response:
+    return cacheable(make_response(render_template(template, **context)))
+
+
+def _document(body: bytes | str, mimetype: str) -> Response:
+    return cacheable(Response(body, mimetype=mimetype))
+
+
+@bp.route("/")
+def root():
+    """Send the visitor to their language: the remembered choice, then Accept-Language, then the source."""
+    lang = preferred_language(current_app.config["LANGUAGES"])
+    response = redirect(url_for("reader.home", lang=lang), 302)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.route("/<lang:lang>/")
+def home(lang: str):
+    """The notes readable in ``lang``, most recently changed first."""
+    return _page("reader/home.html", listing=home_listing(lang))
+
+
+@bp.route("/<lang:lang>/notes/<slug>")
+def note(lang: str, slug: str):
+    """One note: the source, its published translation, or a notice that it is not translated yet."""
+    try:
+        page = note_page(lang, slug)
+    except BrokenNote as broken:
+        body = render_template("reader/broken.html", error=broken.error, slug=slug)
+        response = make_response(body, 500)
+        response.cache_control.no_store = True
+        return response
+    if page is None:
+        abort(404)
+    return _page("reader/note.html", page=page)
+
+
+@bp.route("/<lang:lang>/tags/")
+def tags(lang: str):
+    """Every tag of the notes readable in ``lang``."""
+    counts, alternates, canonical = tag_counts(lang)
+    return _page("reader/tags.html", tags=counts, alternates=alternates, canonical=canonical)
+
+
+@bp.route("/<lang:lang>/tags/<path:tag>")
+def tag(lang: str, tag: str):
+    """The notes of ``lang`` with ``tag``."""
+    listing = tag_listing(lang, tag)
+    if listing is None:
+        abort(404)
+    return _page("reader/tag.html", listing=listing)
+
+
+@bp.route("/<lang:lang>/search")
+def search(lang: str):
+    """Notes of ``lang`` containing every word of ``q``, accents and case ignored."""
+    return _page("reader/search.html", page=search_service.search_page(lang, request.args.get("q", "")))
+
+
+@bp.route("/<lang:lang>/feed.xml")
+def feed(lang: str):
+    """The Atom feed of ``lang``."""
+    return _document(feeds.atom_feed(lang), "application/atom+xml")
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    """Every note page in every language it exists in, with hreflang alternates."""
+    return _document(feeds.sitemap(), "application/xml")
+
+
+@bp.route("/robots.txt")
+def robots():
+    """Crawling rules and where the sitemap is."""
+    return _document(feeds.robots_txt(), "text/plain")
+
+
+@bp.route("/<lang:lang>/switch")
+def switch(lang: str):
+    """Remember ``lang`` in a cookie and go to ``next`` (a local path only), else the home of ``lang``."""
+    target = safe_next(request.args.get("next"), url_for("reader.home", lang=lang))
+    response = redirect(target, 303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.app_context_processor
+def layout_context() -> dict:
+    """What base.html needs on every page of every blueprint: languages, the switcher, the reader's links."""
+    languages = current_app.config["LANGUAGES"]
+    page_lang = g.get("page_lang") or _interface_lang(languages)
+    return {"page_lang": page_lang, "page_dir": text_direction(page_lang), "languages": languages, "language_switcher": language_switcher(page_lang),
+            "site_name": current_app.config.get("SITE_NAME", "Passerelle"), "language_name": language_name,
+            "alternates": [], "canonical": None, "noindex": False, "search_page": False,
+            "home_url": url_for("reader.home", lang=page_lang),
+            "search_url": url_for("reader.search", lang=page_lang),
+            "tags_url": url_for("reader.tags", lang=page_lang),
+            "feed_url": url_for("reader.feed", lang=page_lang)}
+
+
+def _interface_lang(languages: list[str]) -> str:
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in languages else languages[0]

@@ -1,0 +1,228 @@
+"""Building a note page for readers: the French source, a published translation, or the notice.
+
+A target-language page renders only the published snapshot ``content/<lang>/<slug>.md``:
+catalogs and drafts are never read here. When the French changed since approval, the page
+is ``outdated``: it keeps the approved text, carries a dated banner, and marks the blocks
+whose French changed (found by comparing the segments of the French approved against, from
+the latest :class:`~app.models.Publication`, with the segments of the French now).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.catalog.segment import Segment, segment_note
+from app.content.frontmatter import split_front_matter
+from app.content.notes import Note, NoteReadError
+from app.content.published import PublishedNote
+from app.content.wikilinks import WikiLink
+from app.extensions import db
+from app.models import Publication
+from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body
+from app.services.garden import Garden, get_garden
+from app.services.reading import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
+                                  timestamp)
+from app.workflow.diff import changed_segments
+from app.workflow.states import is_outdated
+
+log = logging.getLogger(__name__)
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+class BrokenNote(Exception):
+    """The note exists but its French file cannot be read."""
+
+    def __init__(self, error: NoteReadError):
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    """A link to another note, in the page's language or in another one (``lang``)."""
+
+    href: str
+    title: str
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class NotePage:
+    """Everything the note template shows."""
+
+    lang: str
+    slug: str
+    state: str  #: ``source``, ``published``, ``outdated`` or ``unavailable``
+    title: str
+    title_lang: str | None  #: set when the title is not in the page's language
+    body_html: Markup
+    tags: tuple[str, ...]
+    aliases: tuple[str, ...]
+    backlinks: list[LinkItem]
+    updated: datetime
+    source_url: str  #: the note in the source language
+    source_lang: str
+    alternates: list[Alternate]
+    canonical: str
+    french_changed: datetime | None = None  #: outdated pages: when the source changed
+    approved: datetime | None = None  #: translated pages: when the translation was approved
+    changed_blocks: int = 0
+    noindex: bool = False
+
+
+def note_page(lang: str, slug: str) -> NotePage | None:
+    """The page of note ``slug`` in ``lang``; None if there is no such note; :class:`BrokenNote` if unreadable."""
+    garden = get_garden()
+    note = garden.notes.get(slug)
+    if note is None:
+        error = garden.notes.error_for(slug)
+        if error is not None:
+            raise BrokenNote(error)
+        return None
+    if lang == garden.source_lang:
+        return _source_page(garden, note)
+    published = garden.published_note(lang, note)
+    if published is None:
+        return _unavailable_page(garden, lang, note)
+    return _translated_page(garden, lang, note, published)
+
+
+def note_languages(garden: Garden, note: Note) -> list[str]:
+    """The languages ``note`` can be read in: the source, then each published translation."""
+    return [garden.source_lang] + [lang for lang in garden.target_langs if garden.published_note(lang, note)]
+
+
+def _common(garden: Garden, lang: str, note: Note) -> dict:
+    return {
+        "lang": lang,
+        "slug": note.slug,
+        "source_url": note_url(garden.source_lang, note.slug),
+        "source_lang": garden.source_lang,
+        "alternates": alternates_for("reader.note", note_languages(garden, note), slug=note.slug),
+        "canonical": absolute_url(note_url(lang, note.slug)),
+    }
+
+
+def _source_page(garden: Garden, note: Note) -> NotePage:
+    lang = garden.source_lang
+    options = render_options(garden, lang)
+    backlinks = [LinkItem(note_url(lang, n.slug), n.title) for n in garden.notes.backlinks(note)]
+    return NotePage(state="source", title=note.title, title_lang=None, tags=note.tags, aliases=note.aliases,
+                    body_html=_render(note.text, options), backlinks=backlinks, updated=timestamp(note.mtime),
+                    **_common(garden, lang, note))
+
+
+def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
+    return NotePage(state="unavailable", title=note.title, title_lang=garden.source_lang, tags=(), aliases=(),
+                    body_html=Markup(""), backlinks=[], updated=timestamp(note.mtime), noindex=True,
+                    **_common(garden, lang, note))
+
+
+def _translated_page(garden: Garden, lang: str, note: Note, published: PublishedNote) -> NotePage:
+    outdated = is_outdated(published.source_sha256, note.sha256)
+    changed = changed_lines(note, published) if outdated else {}
+    options = render_options(garden, lang, changed_lines=changed)
+    backlinks = [_link_in(garden, lang, n) for n in garden.notes.backlinks(note)]
+    approved = parse_time(published.approved_at)
+    return NotePage(state="outdated" if outdated else "published", title=published.title, title_lang=None,
+                    tags=published.tags, aliases=(), body_html=_render(published.text, options),
+                    backlinks=[LinkItem(b.href, b.title, b.lang) for b in backlinks],
+                    updated=approved or timestamp(published.mtime), approved=approved,
+                    french_changed=timestamp(note.mtime) if outdated else None, changed_blocks=len(changed),
+                    **_common(garden, lang, note))
+
+
+def _link_in(garden: Garden, lang: str, note: Note) -> LinkTarget:
+    """Link to ``note`` for readers of ``lang``: its translation if published, else the source marked as such."""
+    if lang != garden.source_lang:
+        published = garden.published_note(lang, note)
+        if published is None:
+            return LinkTarget(note_url(garden.source_lang, note.slug), note.title, garden.source_lang)
+        return LinkTarget(note_url(lang, note.slug), published.title)
+    return LinkTarget(note_url(lang, note.slug), note.title)
+
+
+def render_options(garden: Garden, lang: str, changed_lines: dict[int, str] | None = None,
+                   embeds: bool = True) -> RenderOptions:
+    """Rendering options for a page in ``lang``: wikilinks, embeds and tags resolved for its readers."""
+
+    def resolve_link(link: WikiLink) -> LinkTarget | None:
+        target = garden.notes.resolve(link.target)
+        return _link_in(garden, lang, target) if target else None
+
+    def resolve_embed(link: WikiLink) -> EmbedTarget | None:
+        target = garden.notes.resolve(link.target)
+        if target is None:
+            return None  # images and other files are not served: shown as a missing embed
+        resolved = _link_in(garden, lang, target)
+        html = None
+        if embeds and not resolved.lang:  # a note not readable in ``lang`` is embedded as a link only
+            published = None if lang == garden.source_lang else garden.published_note(lang, target)
+            # one level deep: the embedded note shows its own embeds as links
+            text = published.text if published else target.text
+            html = render_note_body(text, render_options(garden, lang, embeds=False))
+        return EmbedTarget("note", resolved.href, resolved.title, html)
+
+    return RenderOptions(
+        resolve_link=resolve_link,
+        resolve_embed=resolve_embed,
+        tag_href=lambda tag: url_for("reader.tag", lang=lang, tag=tag),
+        unresolved_title=_("This note does not exist yet"),
+        missing_embed_text=_("Missing embed: {name}"),
+        changed_lines=changed_lines or None,
+    )
+
+
+def _render(text: str, options: RenderOptions) -> Markup:
+    """Render a note file and shift its headings so that the page title stays the only ``h1``."""
+    html = render_note_body(text, options)
+    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
+    shift = 2 - min(levels) if levels else 0
+    if shift:
+        html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(2, int(m.group(2)) + shift))}", html)
+    return Markup(html)
+
+
+def latest_publication(source: str, lang: str) -> Publication | None:
+    """The latest publication record of ``source`` in ``lang`` still online, or None."""
+    query = (select(Publication).where(Publication.source == source, Publication.lang == lang,
+                                       Publication.unpublished_at.is_(None))
+             .order_by(Publication.approved_at.desc(), Publication.id.desc()).limit(1))
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def changed_lines(note: Note, published: PublishedNote) -> dict[int, str]:
+    """File lines of the published text whose French changed since approval, with their tooltip."""
+    try:
+        publication = latest_publication(note.filename, published.lang)
+        if publication is None or publication.source_sha256 != published.source_sha256:
+            return {}
+        approved = body_segments(publication.source_text)
+        translated = body_segments(published.text)
+        current = body_segments(note.text)
+    except Exception:  # markers are a help, never a reason for the page to fail
+        log.exception("cannot compute the changed blocks of %s in %s", note.filename, published.lang)
+        return {}
+    if [s.type for s in approved] != [s.type for s in translated]:
+        log.info("%s: the %s snapshot does not match the approved French block for block",
+                 note.filename, published.lang)
+        return {}
+    # indexes of the approved French (hence of the translation) that changed or vanished since
+    indexes = changed_segments([s.msgid for s in current], [s.msgid for s in approved])
+    tooltip = _("The %(language)s of this paragraph changed since this translation was approved",
+                language=language_name(source_lang(), published.lang))
+    return {translated[i].line: tooltip for i in indexes}
+
+
+def body_segments(text: str) -> list[Segment]:
+    """The segments of ``text`` after its front matter (whose fields differ between source and snapshot)."""
+    body_line = split_front_matter(text).body_line
+    return [segment for segment in segment_note(text) if segment.line >= body_line]

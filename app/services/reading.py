@@ -1,0 +1,252 @@
+"""What readers see: notes as listed per language, tag pages, URLs and alternates.
+
+Readers of the source language see every readable French note; readers of a target language
+see only the published snapshots in ``content/<lang>/`` (drafts never leak). Note pages are
+built in :mod:`app.services.note_pages`, search in :mod:`app.services.search`, feeds and the
+sitemap in :mod:`app.services.feeds`; they all list notes through :func:`visible_entries`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, has_request_context, request, url_for
+
+from app.content.slugs import fold
+from app.services.garden import Garden, get_garden
+from app.workflow.states import is_outdated
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A note as the readers of one language see it in listings."""
+
+    slug: str
+    lang: str  #: language of the page (and of its title and body)
+    title: str
+    tags: tuple[str, ...]
+    updated: datetime  #: last change: the French file's mtime, or the approval time of a translation
+    body: str  #: the Markdown body in ``lang``
+    state: str  #: ``source``, ``published`` or ``outdated``
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """One ``<link rel="alternate" hreflang>`` of a page."""
+
+    hreflang: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list of entries for the home page or a tag page, with what the page needs around it."""
+
+    lang: str
+    entries: list[Entry]
+    alternates: list[Alternate]
+    canonical: str
+    tag: str | None = None
+    source_count: int = 0  #: how many notes exist in the source language (for "read them in French")
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A tag and how many notes of the language carry it."""
+
+    tag: str
+    count: int
+
+
+def source_lang() -> str:
+    """The source language (the first configured language)."""
+    return current_app.config["LANGUAGES"][0]
+
+
+def is_language(lang: str) -> bool:
+    """Tell whether ``lang`` is one of the site's languages."""
+    return lang in current_app.config["LANGUAGES"]
+
+
+def language_name(code: str, in_lang: str | None = None) -> str:
+    """The name of language ``code`` in ``in_lang`` (default: in itself), e.g. ``français``, ``French``."""
+    try:
+        return Locale.parse(code).get_display_name(in_lang or code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def text_direction(code: str) -> str:
+    """``rtl`` or ``ltr`` for language ``code``."""
+    try:
+        return Locale.parse(code).text_direction
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+
+
+def absolute_url(path: str) -> str:
+    """Make a site path absolute with ``SITE_URL``, else the request's host."""
+    base = (current_app.config.get("SITE_URL") or "").rstrip("/")
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/")
+    return base + path
+
+
+def note_url(lang: str, slug: str, external: bool = False) -> str:
+    """The URL of note ``slug`` in ``lang``."""
+    path = url_for("reader.note", lang=lang, slug=slug)
+    return absolute_url(path) if external else path
+
+
+def timestamp(mtime: float) -> datetime:
+    """A file modification time as an aware UTC datetime."""
+    return datetime.fromtimestamp(mtime, timezone.utc)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Parse an ISO 8601 time (``Z`` allowed) into an aware datetime, or None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
+    """Every note readers of ``lang`` can read, most recently changed first."""
+    garden = garden or get_garden()
+    if lang == garden.source_lang:
+        entries = [
+            Entry(n.slug, lang, n.title, n.tags, timestamp(n.mtime), n.body, "source") for n in garden.notes.notes()
+        ]
+    else:
+        entries = []
+        for published in garden.published[lang].notes():
+            note = garden.notes.get(published.slug)
+            if note is None:
+                continue  # the French note was removed or cannot be read
+            state = "outdated" if is_outdated(published.source_sha256, note.sha256) else "published"
+            updated = parse_time(published.approved_at) or timestamp(published.mtime)
+            entries.append(Entry(published.slug, lang, published.title, published.tags, updated, published.body, state))
+    entries.sort(key=lambda e: (-e.updated.timestamp(), fold(e.title)))
+    return entries
+
+
+def languages_with(predicate) -> list[str]:
+    """The site's languages for which ``predicate(lang, entries)`` holds, source first."""
+    garden = get_garden()
+    return [lang for lang in garden.languages if predicate(lang, visible_entries(lang, garden))]
+
+
+def alternates_for(endpoint: str, langs: list[str], **values) -> list[Alternate]:
+    """``hreflang`` alternates of a reader page existing in ``langs``, plus ``x-default`` (the source)."""
+    links = [Alternate(lang, absolute_url(url_for(endpoint, lang=lang, **values))) for lang in langs]
+    links.append(Alternate("x-default", absolute_url(url_for(endpoint, lang=source_lang(), **values))))
+    return links
+
+
+def canonical_for(endpoint: str, lang: str, **values) -> str:
+    """The canonical absolute URL of a reader page."""
+    return absolute_url(url_for(endpoint, lang=lang, **values))
+
+
+def home_listing(lang: str) -> Listing:
+    """The home page of ``lang``: every note readable in that language."""
+    garden = get_garden()
+    entries = visible_entries(lang, garden)
+    return Listing(
+        lang=lang,
+        entries=entries,
+        alternates=alternates_for("reader.home", garden.languages),
+        canonical=canonical_for("reader.home", lang),
+        source_count=len(garden.notes.notes()),
+    )
+
+
+def group_tags(entries: list[Entry]) -> dict[str, list[Entry]]:
+    """Group entries by tag, case- and accent-insensitively, keyed by the first spelling met."""
+    spellings: dict[str, str] = {}
+    groups: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=lambda e: fold(e.title)):
+        for tag in entry.tags:
+            key = spellings.setdefault(fold(tag), tag)
+            if entry not in groups.setdefault(key, []):
+                groups[key].append(entry)
+    return dict(sorted(groups.items(), key=lambda item: fold(item[0])))
+
+
+def tag_counts(lang: str) -> tuple[list[TagCount], list[Alternate], str]:
+    """The tag index of ``lang``: tags with their counts, the alternates and the canonical URL."""
+    groups = group_tags(visible_entries(lang))
+    counts = [TagCount(tag, len(entries)) for tag, entries in groups.items()]
+    return counts, alternates_for("reader.tags", get_garden().languages), canonical_for("reader.tags", lang)
+
+
+def tag_listing(lang: str, tag: str) -> Listing | None:
+    """The notes of ``lang`` tagged ``tag`` (any case or accents), or None if no language knows the tag."""
+    garden = get_garden()
+    wanted = fold(tag)
+    found: dict[str, tuple[str, list[Entry]]] = {}
+    for code in garden.languages:
+        for spelling, entries in group_tags(visible_entries(code, garden)).items():
+            if fold(spelling) == wanted:
+                found[code] = (spelling, entries)
+    if not found:
+        return None
+    spelling, entries = found.get(lang) or next(iter(found.values()))
+    return Listing(
+        lang=lang,
+        entries=entries if lang in found else [],
+        alternates=alternates_for("reader.tag", [code for code in garden.languages if code in found], tag=spelling),
+        canonical=canonical_for("reader.tag", lang, tag=spelling),
+        tag=spelling,
+        source_count=len(found.get(garden.source_lang, ("", []))[1]),
+    )
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """``target`` if it is a local path on this site (no scheme, host or ``//``), else ``fallback``."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return fallback
+    if any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
+def switch_target(path: str, query: str, lang: str) -> str:
+    """The path of the current page in ``lang`` if it is a reader page (``/<language>/…``), else ``""``."""
+    languages = current_app.config["LANGUAGES"]
+    head, _, rest = path.lstrip("/").partition("/")
+    if head in languages:
+        target = f"/{lang}/{rest}"
+        return target + (f"?{query}" if query else "")
+    return ""
+
+
+@dataclass(frozen=True)
+class SwitcherLink:
+    """One entry of the language switcher."""
+
+    lang: str
+    name: str  #: the language's name in itself (``français``, ``English``)
+    href: str  #: through ``/<lang>/switch``, which remembers the choice
+    current: bool
+
+
+def language_switcher(page_lang: str) -> list[SwitcherLink]:
+    """Links to the current page in every language; outside the reader, to the same page (its interface language)."""
+    links = []
+    for code in current_app.config["LANGUAGES"]:
+        same_page = switch_target(request.path, request.query_string.decode("utf-8", "replace"), code)
+        if not same_page:
+            same_page = request.full_path.rstrip("?") if request.url_rule else url_for("reader.home", lang=code)
+        links.append(SwitcherLink(code, language_name(code), url_for("reader.switch", lang=code, next=same_page),
+                                  code == page_lang))
+    return links
