@@ -30,7 +30,7 @@ def extract_command() -> None:
     """Extract interface strings from the code and templates into messages.pot."""
     source, root, pot = _paths()
     _pybabel("extract", "-F", str(root.parent / "babel.cfg"), "-k", "_l", "-k", "N_", "--no-location",
-             "--sort-output", "--project", "Passerelle", "-o", str(pot), str(root))
+             "--sort-output", "--project", "Passerelle", "-o", str(pot), str(root.parent))
     click.echo(f"extracted {pot}")
 
 
