@@ -66,3 +66,16 @@ def test_init_reports_unreadable_notes_and_exits_nonzero(runner, paths):
     assert result.exit_code == 1
     assert "cassé.md:4: invalid UTF-8" in result.output
     assert "database ready" in result.output  # everything else was still done
+
+
+def test_init_records_committed_published_snapshots_once(runner, app):
+    from app.models import Publication
+    from app.extensions import db
+
+    first = runner.invoke(args=["init"])
+    assert first.exit_code == 0, first.output
+    assert "recorded published snapshot en/chief-of-staff.md" in first.output
+    second = runner.invoke(args=["init"])
+    assert "recorded published snapshot" not in second.output
+    with app.app_context():
+        assert db.session.query(Publication).count() == 2

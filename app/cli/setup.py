@@ -26,6 +26,10 @@ def init_command(demo: bool) -> None:
 
     report = sync_garden(garden)
     click.echo(report.summary())
+    from app.services.publishing import adopt_published
+
+    for publication in adopt_published(garden):
+        click.echo(f"recorded published snapshot {publication.lang}/{publication.slug}.md")
     if demo:
         from app.services.accounts import ensure_demo_accounts
 

@@ -1,0 +1,119 @@
+"""Editor screens: the review queue and the review of one note, with approve / request changes / unpublish.
+
+Server-rendered, usable without JavaScript: each decision is a POST form with its CSRF token,
+answered by a redirect to the note's review screen (post/redirect/get). A refused decision
+renders the screen again with the reason (409, or 400 for a missing comment), keeping what the
+editor typed.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
+from app.services import publishing
+from app.services.garden import get_garden
+from app.services.review import note_review, review_queue
+from app.services.workflow import WorkflowError
+from app.workflow.states import InvalidTransition
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _no_store(response):
+    """Editor pages are private: never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.after_request
+def private(response):
+    """Mark every review response as not cacheable."""
+    return _no_store(response)
+
+
+@bp.context_processor
+def review_helpers() -> dict:
+    """Template helpers of the editor screens."""
+    return {"iso_utc": publishing.iso_utc}
+
+
+@bp.get("/")
+@screen_permission("review")
+def queue():
+    """The review queue: submitted, sent back, outdated and recently published notes."""
+    return render_template("review/queue.html", queue=review_queue(get_garden()))
+
+
+def _screen(note, lang: str, *, error: str | None = None, comment: str = "", status: int = 200):
+    review = note_review(get_garden(), note, lang)
+    return render_template("review/note.html", review=review, note=note, lang=lang,
+                           error=error, comment=comment,
+                           max_comment=publishing.MAX_COMMENT_LENGTH), status
+
+
+@bp.get("/<lang>/<slug>")
+@screen_permission("review")
+def note(lang: str, slug: str):
+    """One note: English draft beside the French, diffs, checks, decisions and history."""
+    return _screen(note_or_404(slug), target_lang_or_404(lang))
+
+
+def _refusal(exc: Exception) -> str:
+    """The reason a decision was refused, in the interface language."""
+    if isinstance(exc, InvalidTransition):
+        return _("This decision is not possible now: the note is “%(state)s”.", state=_state_label(exc.state.value))
+    if isinstance(exc, WorkflowError) and exc.missing and "published" in exc.missing:
+        return _("This note is not published in this language.")
+    if isinstance(exc, WorkflowError) and "catalog" in exc.missing:
+        return _("The catalog of this note cannot be read: %(reason)s", reason=exc.missing["catalog"])
+    if isinstance(exc, WorkflowError):
+        missing = exc.missing
+        return _("Not approved: %(untranslated)d untranslated, %(fuzzy)d fuzzy and %(errors)d segments failing a check.",
+                 untranslated=missing.get("untranslated", 0), fuzzy=missing.get("fuzzy", 0), errors=missing.get("errors", 0))
+    return _("A comment saying what to change is required (at most %(max)d characters).", max=publishing.MAX_COMMENT_LENGTH)
+
+
+def _state_label(state: str) -> str:
+    labels = {"untranslated": _("untranslated"), "in_progress": _("in progress"), "submitted": _("submitted"),
+              "changes_requested": _("changes requested"), "published": _("published"), "outdated": _("outdated")}
+    return labels.get(state, state)
+
+
+def _decide(lang: str, slug: str, decision, done: str):
+    """Run one decision on the note; redirect on success, else show the screen with the reason."""
+    lang, note_ = target_lang_or_404(lang), note_or_404(slug)
+    comment = request.form.get("comment", "")
+    try:
+        decision(note_, lang, comment)
+    except (InvalidTransition, WorkflowError) as exc:
+        return _screen(note_, lang, error=_refusal(exc), comment=comment, status=409)
+    except publishing.PublishingInputError as exc:
+        return _screen(note_, lang, error=_refusal(exc), comment=comment, status=400)
+    flash(done, "success")
+    return redirect(url_for("review.note", lang=lang, slug=note_.slug), 303)
+
+
+@bp.post("/<lang>/<slug>/approve")
+@screen_permission("review")
+def approve(lang: str, slug: str):
+    """Approve and publish the submitted English."""
+    return _decide(lang, slug, lambda n, lg, _c: publishing.approve_translation(get_garden(), n, lg, current_user._get_current_object()),
+                   _("Approved: the English is published."))
+
+
+@bp.post("/<lang>/<slug>/request-changes")
+@screen_permission("review")
+def request_changes(lang: str, slug: str):
+    """Send the note back to the translators with a comment."""
+    return _decide(lang, slug, lambda n, lg, c: publishing.request_changes(n, lg, current_user._get_current_object(), c),
+                   _("Changes requested: the translators see your comment."))
+
+
+@bp.post("/<lang>/<slug>/unpublish")
+@screen_permission("review")
+def unpublish(lang: str, slug: str):
+    """Take the published English offline; the records stay."""
+    return _decide(lang, slug, lambda n, lg, _c: publishing.unpublish(get_garden(), n, lg, current_user._get_current_object()),
+                   _("Unpublished: readers now get the notice and the link to the French."))
