@@ -1,0 +1,282 @@
+"""Translating one note: its entries and their versions, saves that never lose work, history.
+
+An entry's ``version`` is ``"<saves>-<digest>"``: the number of saved history rows of the entry
+and :func:`~app.catalog.po.entry_digest` (msgstr, fuzzy flag, previous msgid). It changes on
+every save (the count grows, even when the text is the same) and whenever the file changes
+under us (a sync making it fuzzy, an edit in Poedit), and :func:`entry_version` is the only
+place that computes it.
+
+A save happens under the catalog's cross-process lock: re-read, compare the version, record
+the history row, write the file atomically, move the workflow state, commit. When the write
+fails the database rolls back; when the commit fails the old bytes are written back: a save is
+in both the file and the database, or in neither.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polib
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.catalog.po import CatalogError, entry_digest, entry_id, parse_catalog, write_catalog
+from app.content.notes import Note
+from app.extensions import db
+from app.fsutil import atomic_write, file_lock
+from app.models import EntryHistory, User
+from app.services import workflow
+from app.services.garden import Garden
+from app.workflow.checks import CheckResult, check_entry
+from app.workflow.states import Action
+
+log = logging.getLogger(__name__)
+
+#: Control characters a translation may not contain (tab and newline are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: Flag a translator sets (in a PO editor) when the English is meant to equal the French.
+IDENTICAL_FLAG = "intended-identical"
+
+
+class TranslationError(Exception):
+    """A request about a translation that cannot be carried out; ``status`` is its HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(TranslationError):
+    """Malformed or oversized input (400); ``reason`` and ``params`` let screens word it in their language."""
+
+    status = 400
+
+    def __init__(self, message: str, reason: str = "malformed", **params):
+        super().__init__(message)
+        self.reason, self.params = reason, params
+
+
+class NotFound(TranslationError):
+    """No such catalog or entry (404)."""
+
+    status = 404
+
+
+class CatalogUnreadable(TranslationError):
+    """The catalog on disk does not parse; it is reported and never overwritten (500)."""
+
+    status = 500
+
+
+class Conflict(TranslationError):
+    """The entry changed since ``base_version``; ``current`` is the entry as it is now (409)."""
+
+    status = 409
+
+    def __init__(self, message: str, current: dict):
+        super().__init__(message)
+        self.current = current
+
+
+def catalog_file(garden: Garden, note: Note, lang: str) -> Path:
+    """The catalog of ``note`` in ``lang``."""
+    return garden.catalog_path(lang, note.slug)
+
+
+def _display_path(garden: Garden, path: Path) -> str:
+    try:
+        return str(path.relative_to(garden.translations_dir.parent))
+    except ValueError:
+        return path.name
+
+
+def read_note_catalog(garden: Garden, note: Note, lang: str) -> tuple[polib.POFile, bytes]:
+    """The parsed catalog of ``note`` in ``lang`` and its bytes, synced first if it does not exist yet."""
+    path = catalog_file(garden, note, lang)
+    if not path.exists():
+        ensure_catalog(garden, note, lang)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"no catalog for {note.slug!r} in {lang!r} yet; run `passerelle sync`") from None
+    try:
+        return parse_catalog(data, _display_path(garden, path)), data
+    except CatalogError as exc:
+        raise CatalogUnreadable(f"the catalog cannot be read ({exc}); fix it in a PO editor, it was left untouched") from None
+
+
+def ensure_catalog(garden: Garden, note: Note, lang: str) -> None:
+    """Create the note's catalog from its French when it does not exist yet (errors are logged)."""
+    from app.catalog.sync import sync_note
+
+    result = sync_note(note.text, note.filename, catalog_file(garden, note, lang), lang)
+    if result.error is not None:
+        log.warning("could not create the catalog of %s: %s", note.filename, result.error)
+
+
+def live_entries(po: polib.POFile) -> list[polib.POEntry]:
+    """The entries a translator works on, in document order (obsolete ones left out)."""
+    return [entry for entry in po if not entry.obsolete and entry.msgid]
+
+
+def find_entry(po: polib.POFile, wanted: str) -> polib.POEntry | None:
+    """The live entry whose id is ``wanted``, or None."""
+    return next((entry for entry in live_entries(po) if entry_id(entry) == wanted), None)
+
+
+def entry_type(entry: polib.POEntry) -> str:
+    """What the entry is, from its ``#. type: …`` comment (``""`` when absent)."""
+    for line in (entry.comment or "").splitlines():
+        if line.startswith("type:"):
+            return line[5:].strip()
+    return ""
+
+
+def entry_version(entry: polib.POEntry, saves: int) -> str:
+    """The version of an entry given how many saves its history holds: the one definition."""
+    return f"{saves}-{entry_digest(entry)}"
+
+
+def save_counts(source: str, lang: str) -> dict[str, int]:
+    """Number of history rows per entry id of a note in ``lang``, in one query."""
+    query = (select(EntryHistory.entry_id, func.count()).where(EntryHistory.source == source, EntryHistory.lang == lang)
+             .group_by(EntryHistory.entry_id))
+    return {row[0]: row[1] for row in db.session.execute(query)}
+
+
+def _save_count(source: str, lang: str, ident: str) -> int:
+    query = select(func.count()).select_from(EntryHistory).where(
+        EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.entry_id == ident)
+    return db.session.scalar(query) or 0
+
+
+def entry_checks(entry: polib.POEntry) -> list[CheckResult]:
+    """The check results of an entry's msgstr against its msgid."""
+    return check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags)
+
+
+def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s) -> dict:
+    """The API form of an entry, check messages translated with ``gettext``."""
+    return {
+        "id": entry_id(entry),
+        "msgid": entry.msgid,
+        "msgstr": entry.msgstr,
+        "fuzzy": entry.fuzzy,
+        "previous_msgid": entry.previous_msgid if entry.fuzzy else None,
+        "type": entry_type(entry),
+        "checks": [result.as_dict(gettext) for result in entry_checks(entry)],
+        "version": entry_version(entry, saves),
+    }
+
+
+def note_entries(garden: Garden, note: Note, lang: str, gettext: Callable[[str], str] = lambda s: s) -> list[dict]:
+    """Every live entry of the note in ``lang`` in API form."""
+    po, _ = read_note_catalog(garden, note, lang)
+    counts = save_counts(note.filename, lang)
+    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext) for entry in live_entries(po)]
+
+
+def note_state(note: Note, lang: str) -> str:
+    """The workflow state to show for the note in ``lang`` (``outdated`` derived)."""
+    return workflow.current_state(note.filename, lang, note.sha256).value
+
+
+def one_entry(garden: Garden, note: Note, lang: str, ident: str, gettext: Callable[[str], str] = lambda s: s) -> dict:
+    """One entry in API form, or :class:`NotFound`."""
+    po, _ = read_note_catalog(garden, note, lang)
+    entry = find_entry(po, ident)
+    if entry is None:
+        raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
+    return entry_data(entry, _save_count(note.filename, lang, ident), gettext)
+
+
+def clean_translation(msgstr: object) -> str:
+    """Validate a submitted translation and normalise its line endings, or :class:`InvalidInput`."""
+    if not isinstance(msgstr, str):
+        raise InvalidInput("msgstr must be a string")
+    msgstr = msgstr.replace("\r\n", "\n").replace("\r", "\n")
+    limit = current_app.config["MAX_TRANSLATION_LENGTH"]
+    if len(msgstr) > limit:
+        raise InvalidInput(f"msgstr is too long ({len(msgstr)} characters, at most {limit})", "too_long",
+                           length=len(msgstr), limit=limit)
+    if _CONTROL.search(msgstr):
+        raise InvalidInput("msgstr contains control characters", "control")
+    return msgstr
+
+
+def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object, base_version: object,
+               user: User, gettext: Callable[[str], str] = lambda s: s) -> dict:
+    """Save one translation if ``base_version`` is current; return the entry, or raise :class:`Conflict`."""
+    msgstr = clean_translation(msgstr)
+    if not isinstance(base_version, str) or not base_version:
+        raise InvalidInput("base_version must be the version string the edit started from")
+    path = catalog_file(garden, note, lang)
+    if not path.exists():
+        ensure_catalog(garden, note, lang)
+    with file_lock(path):
+        db.session.rollback()  # read what other processes committed before we took the lock
+        po, old_bytes = read_note_catalog(garden, note, lang)
+        entry = find_entry(po, ident)
+        if entry is None:
+            raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
+        saves = _save_count(note.filename, lang, ident)
+        if base_version != entry_version(entry, saves):
+            raise Conflict("someone saved this entry since you started; nothing was overwritten",
+                           entry_data(entry, saves, gettext))
+        row = EntryHistory(source=note.filename, lang=lang, entry_id=ident, msgid=entry.msgid, action="save",
+                           before=entry.msgstr, after=msgstr, was_fuzzy=entry.fuzzy, user_id=user.id)
+        entry.msgstr = msgstr
+        entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
+        entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+        _commit_with_file(path, po, old_bytes, row, note, lang, user)
+    return entry_data(entry, saves + 1, gettext)
+
+
+def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory, note: Note, lang: str,
+                      user: User) -> None:
+    """Record the history row and the state, write the file, commit: both or neither."""
+    try:
+        db.session.add(row)
+        workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
+        db.session.flush()
+        write_catalog(path, po)
+    except BaseException:
+        db.session.rollback()
+        raise
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        atomic_write(path, old_bytes)
+        raise
+
+
+def entry_history(note: Note, lang: str, ident: str) -> list[EntryHistory]:
+    """The saved changes of one entry, newest first."""
+    query = select(EntryHistory).where(EntryHistory.source == note.filename, EntryHistory.lang == lang,
+                                       EntryHistory.entry_id == ident)
+    return list(db.session.scalars(query.order_by(EntryHistory.at.desc(), EntryHistory.id.desc())))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (SQLite gives back naive UTC values)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def history_data(rows: list[EntryHistory]) -> list[dict]:
+    """The API form of history rows."""
+    return [{"user": row.user.username if row.user else None, "at": as_utc(row.at).isoformat(), "action": row.action,
+             "before": row.before, "after": row.after, "was_fuzzy": row.was_fuzzy} for row in rows]
+
+
+def entry_history_data(garden: Garden, note: Note, lang: str, ident: str) -> list[dict]:
+    """The history of an entry that exists now (or :class:`NotFound`), in API form."""
+    po, _ = read_note_catalog(garden, note, lang)
+    if find_entry(po, ident) is None:
+        raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang})")
+    return history_data(entry_history(note, lang, ident))

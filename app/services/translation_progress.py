@@ -1,0 +1,215 @@
+"""Progress of every note in every target language, what blocks submission, and submitting.
+
+Catalog summaries (counts and entries failing an error-level check) are cached per file and
+recomputed only when the file's size or mtime changes, so the dashboard does not re-run the
+checks of every catalog on every request.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.catalog.po import catalog_counts, entry_id
+from app.content.notes import Note
+from app.extensions import db
+from app.fsutil import file_lock
+from app.models import EntryHistory, Publication, User
+from app.services import workflow
+from app.services.garden import Garden
+from app.services.translation import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
+                                      read_note_catalog)
+from app.workflow.checks import has_errors
+from app.workflow.states import Action, State, display_state
+
+_cache: dict[str, tuple[tuple, dict]] = {}
+_cache_lock = threading.Lock()
+
+#: Dashboard order: what needs work first.
+PRIORITY = ("changes_requested", "outdated", "fuzzy", "untranslated", "errors", "ready", "submitted", "published", "error")
+FILTERS = ("needs-work", "outdated", "ready")
+
+
+@dataclass
+class LangProgress:
+    """Where one note stands in one target language."""
+
+    lang: str
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    errors: int = 0
+    state: str = State.UNTRANSLATED.value
+    last_change: datetime | None = None
+    comment: str | None = None
+    problem: str | None = None  #: why the catalog could not be read
+
+    @property
+    def total(self) -> int:
+        """Number of live entries."""
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def outdated(self) -> bool:
+        """Published, but the French changed since approval."""
+        return self.state == State.OUTDATED.value
+
+    @property
+    def complete(self) -> bool:
+        """Every entry translated and none fuzzy."""
+        return self.problem is None and not self.fuzzy and not self.untranslated
+
+    @property
+    def needs_work(self) -> bool:
+        """Something for a translator to do here."""
+        return (not self.complete or self.errors > 0 or self.outdated
+                or self.state == State.CHANGES_REQUESTED.value)
+
+    @property
+    def ready(self) -> bool:
+        """Complete, checks pass, and waiting for the translator to submit."""
+        return not self.needs_work and self.state in (State.UNTRANSLATED.value, State.IN_PROGRESS.value)
+
+    @property
+    def priority(self) -> int:
+        """Rank in :data:`PRIORITY` (lower needs work sooner)."""
+        if self.problem:
+            return PRIORITY.index("error")
+        for name, test in (("changes_requested", self.state == State.CHANGES_REQUESTED.value),
+                           ("outdated", self.outdated), ("fuzzy", self.fuzzy > 0),
+                           ("untranslated", self.untranslated > 0), ("errors", self.errors > 0),
+                           ("ready", self.ready), ("submitted", self.state == State.SUBMITTED.value)):
+            if test:
+                return PRIORITY.index(name)
+        return PRIORITY.index("published")
+
+    def api(self) -> dict:
+        """The API form: counts, state and whether it is outdated."""
+        return {"translated": self.translated, "fuzzy": self.fuzzy, "untranslated": self.untranslated,
+                "state": self.state, "outdated": self.outdated}
+
+
+@dataclass
+class NoteProgress:
+    """One note with its progress per target language."""
+
+    note: Note
+    languages: dict[str, LangProgress] = field(default_factory=dict)
+
+    def matches(self, wanted: str | None) -> bool:
+        """Tell whether the note passes the dashboard filter ``wanted``."""
+        tests = {"needs-work": lambda p: p.needs_work, "outdated": lambda p: p.outdated, "ready": lambda p: p.ready}
+        return wanted not in tests or any(tests[wanted](p) for p in self.languages.values())
+
+    def sort_key(self) -> tuple:
+        """What needs work first, then the most remaining work, then the title."""
+        progress = list(self.languages.values())
+        remaining = sum(p.fuzzy + p.untranslated + p.errors for p in progress)
+        return (min((p.priority for p in progress), default=0), -remaining, self.note.title.casefold())
+
+
+def _stamp(path) -> tuple | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def catalog_summary(garden: Garden, note: Note, lang: str) -> dict:
+    """Counts and the number of entries failing an error-level check, cached by file stamp."""
+    path = catalog_file(garden, note, lang)
+    stamp = _stamp(path)
+    with _cache_lock:
+        cached = _cache.get(str(path))
+    if cached and stamp is not None and cached[0] == stamp:
+        return cached[1]
+    po, _ = read_note_catalog(garden, note, lang)
+    summary = dict(catalog_counts(po))
+    summary["errors"] = sum(1 for e in live_entries(po) if e.msgstr and not e.fuzzy and has_errors(entry_checks(e)))
+    with _cache_lock:
+        _cache[str(path)] = (_stamp(path), summary)
+    return summary
+
+
+def _last_changes(lang: str) -> dict[str, datetime]:
+    query = select(EntryHistory.source, func.max(EntryHistory.at)).where(EntryHistory.lang == lang).group_by(EntryHistory.source)
+    return {source: at for source, at in db.session.execute(query)}
+
+
+def _live_publication_hashes(lang: str) -> dict[str, str]:
+    query = (select(Publication.source, Publication.source_sha256)
+             .where(Publication.lang == lang, Publication.unpublished_at.is_(None))
+             .order_by(Publication.approved_at, Publication.id))
+    return {source: sha for source, sha in db.session.execute(query)}
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return max(known, key=lambda m: m.replace(tzinfo=None)) if known else None
+
+
+def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgress]:
+    """Every note with its progress per target language, what needs work first, filtered by ``wanted``."""
+    rows = {note.filename: NoteProgress(note) for note in garden.notes.notes()}
+    for lang in garden.target_langs:
+        states, changes, live = workflow.states_by_source(lang), _last_changes(lang), _live_publication_hashes(lang)
+        for source, row in rows.items():
+            stored = states.get(source)
+            progress = LangProgress(lang, comment=stored.comment if stored else None)
+            stored_state = State(stored.state) if stored else State.UNTRANSLATED
+            progress.state = display_state(stored_state, published_sha256=live.get(source),
+                                           current_sha256=row.note.sha256).value
+            progress.last_change = _latest(changes.get(source), stored.updated_at if stored else None)
+            try:
+                summary = catalog_summary(garden, row.note, lang)
+            except TranslationError as exc:
+                progress.problem = exc.message
+            else:
+                for key in ("translated", "fuzzy", "untranslated", "errors"):
+                    setattr(progress, key, summary[key])
+            row.languages[lang] = progress
+    result = [row for row in rows.values() if row.matches(wanted)]
+    return sorted(result, key=NoteProgress.sort_key)
+
+
+def notes_overview(garden: Garden) -> list[dict]:
+    """The API form of every note's progress."""
+    return [{"slug": row.note.slug, "title": row.note.title, "source": row.note.filename,
+             "languages": {lang: progress.api() for lang, progress in row.languages.items()}}
+            for row in garden_progress(garden)]
+
+
+def submission_gaps(po, gettext=lambda s: s) -> dict:
+    """What keeps a catalog from review: untranslated and fuzzy counts, entries failing an error check."""
+    counts = catalog_counts(po)
+    errors = []
+    for entry in live_entries(po):
+        failed = [r for r in entry_checks(entry) if r.severity == "error"]
+        if entry.msgstr and not entry.fuzzy and failed:
+            errors.append({"id": entry_id(entry), "msgid": entry.msgid, "checks": [r.as_dict(gettext) for r in failed]})
+    if not counts["untranslated"] and not counts["fuzzy"] and not errors:
+        return {}
+    return {"untranslated": counts["untranslated"], "fuzzy": counts["fuzzy"], "errors": errors}
+
+
+def describe_gaps(gaps: dict) -> str:
+    """A one-line English summary of :func:`submission_gaps`."""
+    return (f"the note is not ready for review: untranslated {gaps.get('untranslated', 0)}, fuzzy {gaps.get('fuzzy', 0)}, "
+            f"failing an error-level check {len(gaps.get('errors', []))}")
+
+
+def submit_note(garden: Garden, note: Note, lang: str, user: User, gettext=lambda s: s) -> State:
+    """Submit the note for review when complete and checks pass; else :class:`WorkflowError` with what is missing."""
+    path = catalog_file(garden, note, lang)
+    if not path.exists():
+        ensure_catalog(garden, note, lang)
+    with file_lock(path):
+        db.session.rollback()
+        po, _ = read_note_catalog(garden, note, lang)
+        gaps = submission_gaps(po, gettext)
+        if gaps:
+            raise workflow.WorkflowError(describe_gaps(gaps), gaps)
+        return workflow.transition(note.filename, lang, Action.SUBMIT, user)
