@@ -6,6 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
 
 from app import create_app
 from app.config import normalise_database_url
@@ -57,20 +60,53 @@ def app_config(paths: dict[str, Path]) -> dict:
     }
 
 
-@pytest.fixture
-def app(app_config: dict):
-    """A Passerelle app with its database created from the migrations."""
-    application = create_app(app_config)
-    with application.app_context():
-        if application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-            db.drop_all()
-            from sqlalchemy import text
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite database migrated once per session; each test gets a copy (migrations take ~1 s)."""
+    folder = tmp_path_factory.mktemp("template-db")
+    path = folder / "template.sqlite3"
+    template_app = create_app({
+        "TESTING": True, "SECRET_KEY": "template", "INSTANCE_PATH": str(folder),
+        "CONTENT_DIR": str(folder / "content"), "TRANSLATIONS_DIR": str(folder / "translations"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+    })
+    with template_app.app_context():
+        upgrade(directory=template_app.extensions["migrate"].directory)
+        db.engine.dispose()
+    return path
 
+
+def prepare_database(application, migrated_sqlite: Path) -> None:
+    """Give ``application`` an empty, fully migrated database."""
+    uri = application.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists():
+        shutil.copyfile(migrated_sqlite, uri[len("sqlite:///"):])
+        return
+    with application.app_context():
+        head = ScriptDirectory.from_config(application.extensions["migrate"].migrate.get_config(
+            application.extensions["migrate"].directory)).get_current_head()
+        inspector = inspect(db.engine)
+        current = None
+        if inspector.has_table("alembic_version"):
+            with db.engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if current == head:
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        else:
+            db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        from flask_migrate import upgrade
+            upgrade(directory=application.extensions["migrate"].directory)
+        db.engine.dispose()
 
-        upgrade(directory=application.extensions["migrate"].directory)
+
+@pytest.fixture
+def app(app_config: dict, migrated_sqlite: Path):
+    """A Passerelle app over the temporary folders, with an empty migrated database."""
+    application = create_app(app_config)
+    prepare_database(application, migrated_sqlite)
     yield application
     with application.app_context():
         db.session.remove()
