@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -21,10 +24,49 @@ CSP = (
 )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value) -> bool:
+    """Tell whether a decoded JSON value holds a lone UTF-16 surrogate (which no UTF-8 file or database takes)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, accepting only interoperable documents (RFC 7493).
+
+    A document nested too deeply, or holding a lone surrogate (``"\\ud800"``), is malformed
+    input: ``get_json(silent=True)`` gives None and the API answers 400, instead of a crash (500)
+    deep in the parser or when the text reaches a UTF-8 file or the database.
+    """
+
+    def loads(self, s, **kwargs):
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON document is nested too deeply") from None
+        if _has_lone_surrogate(value):
+            raise ValueError("the JSON document holds a lone surrogate, which is not Unicode text")
+        return value
+
+
 def init_app(app: Flask) -> None:
     """Bind extensions, blueprints, the garden and the request hooks to ``app``."""
     from app import models  # noqa: F401  (register the tables with SQLAlchemy)
 
+    app.json = SafeJSONProvider(app)
+    _trust_proxies(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -49,6 +91,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_HOPS`` reverse proxies (``PASSERELLE_PROXY_HOPS``), take the client's address and scheme
+    from their ``X-Forwarded-For`` / ``X-Forwarded-Proto``, so that login throttling counts per client rather
+    than locking everyone out at the proxy's address. Without it (the default) those headers are ignored: a
+    client cannot forge an address to dodge the throttle.
+    """
+    hops = int(app.config.get("PROXY_HOPS") or os.environ.get("PASSERELLE_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def load_user(user_id: str):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 
-from app.content.notes import Note
+from app.content.notes import Note, NoteReadError
 from app.services import accounts
 from app.services.garden import get_garden
 
@@ -93,10 +93,28 @@ def target_lang_or_404(lang: str, *, api: bool = False) -> str:
 
 
 def note_or_404(slug: str, *, api: bool = False) -> Note:
-    """The French note with ``slug`` (looked up in the index, never used as a path), else 404."""
-    note = get_garden().notes.get(slug)
+    """The French note with ``slug`` (looked up in the index, never used as a path), else 404.
+
+    A note whose file cannot be read (invalid UTF-8, broken YAML) is reported with its file and
+    line (500, as on the reader's page) rather than passed off as missing.
+    """
+    garden = get_garden()
+    note = garden.notes.get(slug)
     if note is None:
+        broken = garden.notes.error_for(slug)
+        if broken is not None:
+            broken_note(broken, api=api)
         if api:
             raise ApiError(404, f"unknown note {slug!r}")
         abort(404)
     return note
+
+
+def broken_note(error: NoteReadError, *, api: bool = False):
+    """Stop the request: the note's French file cannot be read (it is left untouched)."""
+    if api:
+        raise ApiError(500, f"the note cannot be read ({error}); the author has to fix the file, it was left untouched",
+                       file=error.filename, line=error.line)
+    response = make_response(render_template("reader/broken.html", error=error, slug=None), 500)
+    response.cache_control.no_store = True
+    abort(response)

@@ -117,12 +117,15 @@ def is_throttled(username: str, address: str) -> bool:
 def authenticate(username: str, password: str, address: str) -> User | None:
     """Check a login; record failures for throttling; None for any failure, without saying why."""
     user = find_user(username)
-    if user is not None and user.active and user.check_password(password):
+    # the hash is checked before the active flag: a disabled account costs the same time as any other
+    if user is not None and user.check_password(password) and user.active:
         db.session.execute(delete(LoginFailure).where(LoginFailure.key == f"user:{username}"))
         db.session.commit()
         return user
     if user is None:
         _dummy_check(password)
+    # failures older than the window no longer count: drop them so the table cannot grow without end
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - THROTTLE_WINDOW))
     db.session.add_all([LoginFailure(key=f"user:{username}"[:200]), LoginFailure(key=f"addr:{address}"[:200])])
     db.session.commit()
     return None
