@@ -175,10 +175,6 @@ def test_printable_unicode_is_saved_intact(api, msgstr):
     assert again.json["entry"]["msgstr"] == msgstr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/services/translation.py::clean_translation accepts a msgstr that begins or ends with a newline when the "
-    "msgid does not; the catalog is then written and fails `msgfmt -c` (\"'msgid' and 'msgstr' entries do not "
-    "both end with '\\n'\"). Fix: strip (or refuse with 400) leading/trailing newlines the msgid does not have"))
 @pytest.mark.parametrize("msgstr", ["\n", "Hello\n", "\nHello", "Hello\r\n", "\n\nHello\n\n"])
 def test_edge_newlines_keep_the_catalog_valid(api, msgstr):
     """A textarea's stray newline: saved without it (200) or refused (400); never a catalog msgfmt rejects."""

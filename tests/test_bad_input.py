@@ -342,10 +342,6 @@ def test_a_broken_note_does_not_break_the_dashboards_and_the_notes_list(app, cli
 
 # --- a hostile note author -----------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/content/index.py::list_note_files / NoteIndex._refresh follow a symlinked .md file wherever it points: "
-    "a note author who can commit a symlink (git keeps them) publishes any file the server can read, "
-    "instance/secret_key included. Fix: skip symlinks (or anything whose realpath leaves content/<lang>/)"))
 def test_a_symlinked_note_cannot_publish_a_file_from_outside_the_garden(app, tmp_path):
     secret = tmp_path / "outside" / "secret_key"
     secret.parent.mkdir()

@@ -37,13 +37,17 @@ class Changes:
 
 
 def list_note_files(folder: Path) -> list[str]:
-    """Return the ``.md`` files under ``folder`` as sorted ``/``-separated relative paths."""
+    """Return the ``.md`` files under ``folder`` as sorted ``/``-separated relative paths.
+
+    Symbolic links are skipped (files and folders): a link could publish any file of the
+    machine, such as the instance's secret key, as a note.
+    """
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
         rel = os.path.relpath(dirpath, folder)
         for name in filenames:
-            if name.endswith(".md") and not name.startswith("."):
+            if name.endswith(".md") and not name.startswith(".") and not os.path.islink(os.path.join(dirpath, name)):
                 found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
     return sorted(found)
 

@@ -199,7 +199,9 @@ def clean_translation(msgstr: object) -> str:
     """Validate a submitted translation and normalise its line endings, or :class:`InvalidInput`."""
     if not isinstance(msgstr, str):
         raise InvalidInput("msgstr must be a string")
-    msgstr = msgstr.replace("\r\n", "\n").replace("\r", "\n")
+    # msgids never start or end with a line break; a textarea's stray newline would make the
+    # entry fail `msgfmt -c`, so it is dropped
+    msgstr = msgstr.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     limit = current_app.config["MAX_TRANSLATION_LENGTH"]
     if len(msgstr) > limit:
         raise InvalidInput(f"msgstr is too long ({len(msgstr)} characters, at most {limit})", "too_long",
