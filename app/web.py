@@ -7,7 +7,7 @@ import re
 
 from flask import Flask, g, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -88,7 +88,8 @@ def init_app(app: Flask) -> None:
 
     register_commands(app)
 
-    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime)
+    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
+                                 plain_gettext=gettext)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
 

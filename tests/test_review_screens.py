@@ -8,7 +8,7 @@ import pytest
 from app.services.garden import get_garden
 from app.services.workflow import stored_state
 from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
-from tests.review_support import (LANG, OTHER, PASSWORD, SLUG, change_french, clean_garden, fill, make_users, ready,
+from tests.review_support import (LANG, OTHER, PASSWORD, SLUG, change_french, clean_garden, fake_english, fill, make_users, ready,
                                   source_of, submit, user)
 
 NOTE_URL = f"/review/{LANG}/{SLUG}"
@@ -206,3 +206,16 @@ def test_review_screens_have_no_serious_accessibility_violation(site, page, url)
     assert page.locator("main h1").count() == 1
     assert axe_violations(page) == []
     assert page.js_errors == []
+
+
+def test_check_findings_show_in_the_interface_language(site):
+    """A segment with a check finding (identical to the French) renders its message, in French too."""
+    fill(site, translate=lambda msgid: msgid if msgid.startswith("pourquoi") else fake_english(msgid))
+    submit(site)
+    english = client_as(site, "editor").get(NOTE_URL)
+    assert english.status_code == 200
+    assert "finding-warning" in english.get_data(as_text=True)
+    french = client_as(site, "editor")
+    french.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    page_fr = french.get(NOTE_URL)
+    assert page_fr.status_code == 200 and "finding-warning" in page_fr.get_data(as_text=True)
