@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -192,6 +192,9 @@ class EntryHistory(db.Model):
     after: Mapped[str] = mapped_column(Text, default="")
     #: Whether the entry was fuzzy before the save.
     was_fuzzy: Mapped[bool] = mapped_column(default=False)
+    #: True from the row's commit until the catalog file holds the save; a crash in between is
+    #: settled by :func:`app.services.translation.settle_pending_saves` (kept if the file has it).
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Who saved.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: When.

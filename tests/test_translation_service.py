@@ -4,6 +4,8 @@ from __future__ import annotations
 import polib
 import pytest
 
+from app.catalog.po import read_catalog
+
 from app.catalog.po import entry_digest, read_catalog, write_catalog
 from app.extensions import db
 from app.models import EntryHistory, User
@@ -82,6 +84,51 @@ def test_a_failed_commit_puts_the_old_file_back(ctx, monkeypatch):
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert db.session.query(EntryHistory).count() == 0
+
+
+def test_a_failed_final_commit_puts_the_old_file_back_and_the_pending_row_is_settled(ctx, monkeypatch):
+    garden, note, user = ctx
+    entry = entry_of(garden, note, LINK_FR)
+    path = translation.catalog_file(garden, note, LANG)
+    before = path.read_bytes()
+    real_commit, calls = db.session.commit, []
+
+    def second_commit_fails():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", second_commit_fails)
+    with pytest.raises(RuntimeError):
+        translation.save_entry(garden, note, LANG, entry["id"], LINK_EN, entry["version"], user)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert db.session.query(EntryHistory).filter_by(pending=True).count() == 1  # the interrupted save
+    assert translation.settle_pending_saves(note.filename, LANG, read_catalog(path)) == 1
+    assert db.session.query(EntryHistory).count() == 0
+
+
+def test_a_pending_row_whose_save_reached_the_file_is_kept(ctx, monkeypatch):
+    garden, note, user = ctx
+    entry = entry_of(garden, note, LINK_FR)
+    path = translation.catalog_file(garden, note, LANG)
+    real_commit, calls = db.session.commit, []
+
+    def crash_before_done():  # as if the process died between the file write and the last commit
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("killed")
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", crash_before_done)
+    monkeypatch.setattr(translation, "atomic_write", lambda *args: None)  # a dead process restores nothing
+    with pytest.raises(SystemExit):
+        translation.save_entry(garden, note, LANG, entry["id"], LINK_EN, entry["version"], user)
+    monkeypatch.undo()
+    assert translation.settle_pending_saves(note.filename, LANG, read_catalog(path)) == 1
+    [row] = db.session.query(EntryHistory).all()
+    assert row.after == LINK_EN and not row.pending
 
 
 def test_conflict_carries_the_current_entry_and_writes_nothing(ctx):

@@ -100,7 +100,8 @@ class NoteScreen:
 
 
 def _history(note: Note, lang: str) -> dict[str, list[HistoryItem]]:
-    query = (select(EntryHistory).where(EntryHistory.source == note.filename, EntryHistory.lang == lang)
+    query = (select(EntryHistory).where(EntryHistory.source == note.filename, EntryHistory.lang == lang,
+                                        EntryHistory.pending.is_(False))
              .order_by(EntryHistory.at.desc(), EntryHistory.id.desc()))
     grouped: dict[str, list[HistoryItem]] = defaultdict(list)
     for row in db.session.scalars(query):

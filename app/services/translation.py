@@ -144,14 +144,16 @@ def entry_version(entry: polib.POEntry, saves: int) -> str:
 
 def save_counts(source: str, lang: str) -> dict[str, int]:
     """Number of history rows per entry id of a note in ``lang``, in one query."""
-    query = (select(EntryHistory.entry_id, func.count()).where(EntryHistory.source == source, EntryHistory.lang == lang)
+    query = (select(EntryHistory.entry_id, func.count())
+             .where(EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.pending.is_(False))
              .group_by(EntryHistory.entry_id))
     return {row[0]: row[1] for row in db.session.execute(query)}
 
 
 def _save_count(source: str, lang: str, ident: str) -> int:
     query = select(func.count()).select_from(EntryHistory).where(
-        EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.entry_id == ident)
+        EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.entry_id == ident,
+        EntryHistory.pending.is_(False))
     return db.session.scalar(query) or 0
 
 
@@ -223,6 +225,7 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
     with file_lock(path):
         db.session.rollback()  # read what other processes committed before we took the lock
         po, old_bytes = read_note_catalog(garden, note, lang)
+        settle_pending_saves(note.filename, lang, po)
         entry = find_entry(po, ident)
         if entry is None:
             raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
@@ -241,16 +244,29 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
 
 def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory, note: Note, lang: str,
                       user: User) -> None:
-    """Record the history row and the state, write the file, commit: both or neither."""
+    """Commit the history row as pending, write the file, mark the row done: a save is in both or neither.
+
+    A crash (even ``kill -9``) after the first commit leaves a pending row that the next save or
+    sync of this catalog settles with :func:`settle_pending_saves`: kept when the file holds the
+    save, deleted when it does not.
+    """
+    row.pending = True
+    db.session.add(row)
     try:
-        db.session.add(row)
-        workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
-        db.session.flush()
-        write_catalog(path, po)
+        db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     try:
+        write_catalog(path, po)
+    except BaseException:
+        db.session.rollback()
+        db.session.delete(row)
+        db.session.commit()
+        raise
+    try:
+        row.pending = False
+        workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -258,10 +274,51 @@ def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: Entry
         raise
 
 
+def settle_pending_saves(source: str, lang: str, po: polib.POFile) -> int:
+    """Settle saves interrupted between their history row and their file write (call under the catalog lock).
+
+    A pending row whose text the catalog holds is kept (the file was written); any other is
+    deleted (the file never got it). Returns how many rows were settled.
+    """
+    rows = list(db.session.scalars(select(EntryHistory).where(
+        EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.pending.is_(True))))
+    if not rows:
+        return 0
+    in_file = {entry_id(entry): entry for entry in po if not entry.obsolete}
+    for row in sorted(rows, key=lambda r: r.id):
+        entry = in_file.get(row.entry_id)
+        if entry is not None and entry.msgstr == row.after and not entry.fuzzy:
+            row.pending = False
+        else:
+            db.session.delete(row)
+    db.session.commit()
+    return len(rows)
+
+
+def settle_all_pending_saves(garden: Garden) -> int:
+    """Settle every interrupted save, each under its catalog's lock (run by ``passerelle sync``)."""
+    pending = db.session.execute(select(EntryHistory.source, EntryHistory.lang)
+                                 .where(EntryHistory.pending.is_(True)).distinct()).all()
+    settled = 0
+    for source, lang in pending:
+        note = garden.notes.by_filename(source)
+        path = garden.catalog_path(lang, note.slug) if note else None
+        if path is None or not path.exists():
+            continue
+        with file_lock(path):
+            db.session.rollback()
+            try:
+                po, _ = read_note_catalog(garden, note, lang)
+            except CatalogUnreadable:
+                continue
+            settled += settle_pending_saves(source, lang, po)
+    return settled
+
+
 def entry_history(note: Note, lang: str, ident: str) -> list[EntryHistory]:
     """The saved changes of one entry, newest first."""
     query = select(EntryHistory).where(EntryHistory.source == note.filename, EntryHistory.lang == lang,
-                                       EntryHistory.entry_id == ident)
+                                       EntryHistory.entry_id == ident, EntryHistory.pending.is_(False))
     return list(db.session.scalars(query.order_by(EntryHistory.at.desc(), EntryHistory.id.desc())))
 
 

@@ -135,7 +135,8 @@ def catalog_summary(garden: Garden, note: Note, lang: str) -> dict:
 
 
 def _last_changes(lang: str) -> dict[str, datetime]:
-    query = select(EntryHistory.source, func.max(EntryHistory.at)).where(EntryHistory.lang == lang).group_by(EntryHistory.source)
+    query = (select(EntryHistory.source, func.max(EntryHistory.at))
+             .where(EntryHistory.lang == lang, EntryHistory.pending.is_(False)).group_by(EntryHistory.source))
     return {source: at for source, at in db.session.execute(query)}
 
 
