@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from app.content.index import Changes, NoteIndex
 from app.content.notes import Note
 from app.content.published import PublishedIndex, PublishedNote
+from app.services.catalogs import sync_changed
 
 
 class Garden:
@@ -55,7 +56,9 @@ def init_garden(app: Flask) -> Garden:
 
 
 def get_garden(max_age: float | None = None) -> Garden:
-    """The current app's garden, refreshed if older than ``INDEX_MAX_AGE`` seconds."""
+    """The current app's garden, refreshed if older than ``INDEX_MAX_AGE`` seconds; changed notes get their catalogs synced."""
     garden: Garden = current_app.extensions["garden"]
-    garden.refresh(current_app.config["INDEX_MAX_AGE"] if max_age is None else max_age)
+    changes = garden.refresh(current_app.config["INDEX_MAX_AGE"] if max_age is None else max_age)
+    if changes:
+        sync_changed(garden, changes)  # catalogs follow the French; errors are logged, never raised
     return garden

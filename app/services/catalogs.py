@@ -1,0 +1,129 @@
+"""The garden's per-note catalogs as the app and the CLI use them: sync, status and rendering."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flask import current_app, has_app_context
+
+from app.catalog.assemble import assemble_note
+from app.catalog.manifest import COUNT_KEYS, Manifest
+from app.catalog.merge import merge_catalog
+from app.catalog.po import CatalogError, catalog_counts, read_catalog, translations_of
+from app.catalog.segment import segment_note
+from app.catalog.sync import SyncReport, sync_all, sync_note
+from app.content.index import Changes
+from app.content.notes import Note
+
+if TYPE_CHECKING:
+    from app.services.garden import Garden
+
+log = logging.getLogger(__name__)
+
+#: Above this many added or changed notes, the app runs the incremental garden sync
+#: (stat-based, uses the manifest) rather than re-merging each note.
+PER_NOTE_LIMIT = 20
+
+
+def _state_dir(state_dir: str | os.PathLike | None) -> str | os.PathLike:
+    if state_dir is not None:
+        return state_dir
+    if has_app_context():
+        return current_app.config["STATE_DIR"]
+    raise ValueError("state_dir is required outside a Flask app context")
+
+
+def sync_garden(
+    garden: Garden,
+    *,
+    check: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    state_dir: str | os.PathLike | None = None,
+    processes: int = 1,
+) -> SyncReport:
+    """Sync every note's catalogs in every target language of ``garden`` (incrementally)."""
+    return sync_all(
+        garden.notes.folder, garden.translations_dir, garden.target_langs, _state_dir(state_dir),
+        check=check, progress=progress, processes=processes,
+    )
+
+
+def sync_changed(garden: Garden, changes: Changes, *, state_dir: str | os.PathLike | None = None) -> int:
+    """Sync the catalogs of the notes in ``changes``; log errors, never raise; return catalogs written."""
+    todo = [*changes.added, *changes.changed]
+    if not todo:
+        return 0
+    try:
+        if len(todo) > PER_NOTE_LIMIT:
+            report = sync_garden(garden, state_dir=state_dir)
+            for error in report.errors:
+                log.warning("catalog sync: %s", error)
+            log.info("%s", report.summary())
+            return report.states["created"] + report.states["updated"]
+        written = 0
+        for filename in todo:
+            note = garden.notes.by_filename(filename)
+            if note is None:
+                continue  # unreadable French: the index logs it
+            for lang in garden.target_langs:
+                result = sync_note(note.text, note.filename, garden.catalog_path(lang, note.slug), lang)
+                if result.error is not None:
+                    log.warning("catalog sync: %s", result.error)
+                elif result.state != "unchanged":
+                    written += 1
+                    log.info("catalog %s %s after a French change", result.catalog, result.state)
+        return written
+    except Exception:  # readers must get their page whatever happens to a catalog  # noqa: BLE001
+        log.exception("catalog sync after French changes failed")
+        return 0
+
+
+def _counts_of(garden: Garden, manifest: Manifest, note: Note | None, source: str, lang: str, slug: str) -> dict:
+    """Entry counts of one catalog, from the manifest when its stamp proves it current."""
+    path = garden.catalog_path(lang, slug)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    known = manifest.catalog(source, lang)
+    if known is not None and known[0].matches(st):
+        return dict(known[1])
+    if st is None:
+        counts = dict.fromkeys(COUNT_KEYS, 0)
+        if note is not None:  # what the catalog would hold: every segment untranslated
+            counts.update(catalog_counts(merge_catalog(None, segment_note(note.text), source, lang)))
+        return dict(counts, missing=True)
+    try:
+        return catalog_counts(read_catalog(path))
+    except CatalogError as exc:
+        return dict(dict.fromkeys(COUNT_KEYS, 0), error=str(exc))
+
+
+def catalog_status(garden: Garden, *, state_dir: str | os.PathLike | None = None) -> list[dict]:
+    """Per note: slug, source, title, error (if unreadable) and per-language entry counts."""
+    manifest = Manifest.load(_state_dir(state_dir), garden.notes.folder, garden.translations_dir)
+    rows = []
+    notes = {note.filename: note for note in garden.notes.notes()}
+    broken = {error.filename: error for error in garden.notes.errors()}
+    for source in sorted({*notes, *broken}):
+        note = notes.get(source)
+        slug = note.slug if note else garden.notes.slug_for(source)
+        if slug is None:
+            continue
+        row = {"slug": slug, "source": source, "title": note.title if note else None}
+        if source in broken:
+            row["error"] = str(broken[source])
+        row["languages"] = {
+            lang: _counts_of(garden, manifest, note, source, lang, slug) for lang in garden.target_langs
+        }
+        rows.append(row)
+    return rows
+
+
+def render_translation(garden: Garden, lang: str, note: Note) -> str:
+    """The note in ``lang`` from its current catalog; untranslated and fuzzy entries stay French."""
+    path = garden.catalog_path(lang, note.slug)
+    translations = translations_of(read_catalog(path)) if path.exists() else {}
+    return assemble_note(note.text, translations)
