@@ -67,8 +67,14 @@ def arm(catalog):
             if os.path.realpath(dst) == os.path.realpath(catalog):
                 die()
         fsutil.os.replace = replace
-    elif point == "after-commit":
-        event.listen(Session, "after_commit", die)
+    elif point in ("after-pending-commit", "after-final-commit"):  # a save commits twice: its pending row, then done
+        commits = []
+
+        def count(_session):
+            commits.append(1)
+            if len(commits) == (1 if point == "after-pending-commit" else 2):
+                die()
+        event.listen(Session, "after_commit", count)
     else:
         raise SystemExit(f"unknown CRASH_AT {point!r}")
 
@@ -244,11 +250,6 @@ def test_the_next_run_removes_temp_files_left_by_killed_saves(killed_saves, tmp_
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=(
-    "app/services/translation.py::_commit_with_file writes the catalog (write_catalog -> atomic_write, "
-    "os.replace) before db.session.commit(); a SIGKILL between the two leaves a msgstr in the file without "
-    "its history row (the restore on failure only runs for exceptions). Random kills hit that window often, "
-    "not always; test_a_kill_at_each_step_of_a_save[after-rename] hits it every time."))
 def test_random_kills_during_saves_keep_files_and_history_in_agreement(killed_saves):
     site, initial, _observed = killed_saves
     site.cli("sync")  # the next run: a recovery step, if any, has happened by now
@@ -256,13 +257,7 @@ def test_random_kills_during_saves_keep_files_and_history_in_agreement(killed_sa
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", [
-    "writing-temp",
-    pytest.param("after-rename", marks=pytest.mark.xfail(strict=True, reason=(
-        "the window of app/services/translation.py::_commit_with_file: the catalog is renamed into place "
-        "before the history row is committed; a SIGKILL there keeps the msgstr without its row"))),
-    "after-commit",
-])
+@pytest.mark.parametrize("point", ["writing-temp", "after-pending-commit", "after-rename", "after-final-commit"])
 def test_a_kill_at_each_step_of_a_save(template_site, tmp_path, point):
     site = clone_site(template_site, tmp_path / "site")
     ids = entry_ids(site, 1)
@@ -282,11 +277,10 @@ def test_a_kill_at_each_step_of_a_save(template_site, tmp_path, point):
     assert temp_files(site.translations) == []
     assert disagreements(site, initial) == []
     rows = history_rows(site).get(ids[0], [])
-    if point == "writing-temp":  # killed before anything was in place: neither
-        assert rows == []
-    elif point == "after-commit":  # both
-        assert len(rows) == 1
-    # after-rename: a recovery may roll the save back or forward; agreeing is what matters
+    if point in ("writing-temp", "after-pending-commit"):  # the file never got the save: neither
+        assert rows == [] and after == before
+    else:  # the file holds the save: the pending row is kept, both
+        assert len(rows) == 1 and after != before
 
 
 # --- published files ---------------------------------------------------------------------------------
@@ -326,10 +320,6 @@ def test_random_kills_during_published_writes_never_tear_the_file(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "nothing cleans content/<lang>/: app/catalog/sync.py::sync_all runs cleanup_temp_files on "
-    "translations/<lang>/notes only, so a publisher killed before its rename leaves .<slug>.md.*.tmp in "
-    "content/en for good"))
 def test_the_next_run_removes_temp_files_left_by_a_killed_publisher(template_site, tmp_path):
     site = clone_site(template_site, tmp_path / "site")
     leftover = site.content / "en" / f".{SLUG}.md.killed.tmp"

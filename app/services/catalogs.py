@@ -16,6 +16,7 @@ from app.catalog.segment import segment_note
 from app.catalog.sync import SyncReport, sync_all, sync_note
 from app.content.index import Changes
 from app.content.notes import Note
+from app.fsutil import cleanup_temp_files
 
 if TYPE_CHECKING:
     from app.services.garden import Garden
@@ -44,10 +45,15 @@ def sync_garden(
     processes: int = 1,
 ) -> SyncReport:
     """Sync every note's catalogs in every target language of ``garden`` (incrementally)."""
-    return sync_all(
+    report = sync_all(
         garden.notes.folder, garden.translations_dir, garden.target_langs, _state_dir(state_dir),
         check=check, progress=progress, processes=processes,
     )
+    if not check:  # a publisher killed before its rename leaves a temporary file beside the snapshots
+        for lang in garden.target_langs:
+            if (garden.content_dir / lang).is_dir():
+                report.cleaned += cleanup_temp_files(garden.content_dir / lang)
+    return report
 
 
 def sync_changed(garden: Garden, changes: Changes, *, state_dir: str | os.PathLike | None = None) -> int:
