@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 from datetime import timedelta
 
@@ -28,16 +29,26 @@ def check_password_strength(password: str) -> None:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def find_user(username: str) -> User | None:
-    """The user called ``username``, or None."""
+    """The user called ``username``, or None (no account name holds control characters)."""
+    if _CONTROL.search(username):
+        return None
     return db.session.scalar(select(User).where(User.username == username))
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    """The key failures are counted under; control characters (NUL breaks PostgreSQL) are replaced."""
+    return f"{kind}:{_CONTROL.sub('?', value)}"[:200]
 
 
 def create_user(username: str, role: str, password: str) -> User:
     """Create an active account with a hashed password."""
     username = username.strip()
-    if not username or len(username) > 80:
-        raise AccountError("a username needs 1 to 80 characters")
+    if not username or len(username) > 80 or _CONTROL.search(username):
+        raise AccountError("a username needs 1 to 80 characters, none of them control characters")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if find_user(username):
@@ -107,7 +118,7 @@ def user_for_token(token: str) -> User | None:
 def is_throttled(username: str, address: str) -> bool:
     """Tell whether logins for this account or from this address are paused after failures."""
     since = utcnow() - THROTTLE_WINDOW
-    for key in (f"user:{username}", f"addr:{address}"):
+    for key in (_throttle_key("user", username), _throttle_key("addr", address)):
         count = db.session.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.at >= since))
         if count >= MAX_FAILURES:
             return True
@@ -119,14 +130,14 @@ def authenticate(username: str, password: str, address: str) -> User | None:
     user = find_user(username)
     # the hash is checked before the active flag: a disabled account costs the same time as any other
     if user is not None and user.check_password(password) and user.active:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.key == f"user:{username}"))
+        db.session.execute(delete(LoginFailure).where(LoginFailure.key == _throttle_key("user", username)))
         db.session.commit()
         return user
     if user is None:
         _dummy_check(password)
     # failures older than the window no longer count: drop them so the table cannot grow without end
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - THROTTLE_WINDOW))
-    db.session.add_all([LoginFailure(key=f"user:{username}"[:200]), LoginFailure(key=f"addr:{address}"[:200])])
+    db.session.add_all([LoginFailure(key=_throttle_key("user", username)), LoginFailure(key=_throttle_key("addr", address))])
     db.session.commit()
     return None
 
