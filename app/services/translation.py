@@ -6,16 +6,19 @@ every save (the count grows, even when the text is the same) and whenever the fi
 under us (a sync making it fuzzy, an edit in Poedit), and :func:`entry_version` is the only
 place that computes it.
 
-A save happens under the catalog's cross-process lock: re-read, compare the version, record
-the history row, write the file atomically, move the workflow state, commit. When the write
-fails the database rolls back; when the commit fails the old bytes are written back: a save is
-in both the file and the database, or in neither.
+A save happens under the catalog's cross-process lock: re-read, compare the version, commit
+the history row as pending, write the file atomically, then mark the row done with the
+workflow state. When the write fails the row is deleted; when the last commit fails the old
+bytes are written back; a process killed in between leaves a pending row that the next read
+of that catalog settles under the lock: a save is in both the file and the database, or in
+neither.
 """
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -100,14 +103,25 @@ def read_note_catalog(garden: Garden, note: Note, lang: str) -> tuple[polib.POFi
     path = catalog_file(garden, note, lang)
     if not path.exists():
         ensure_catalog(garden, note, lang)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"no catalog for {note.slug!r} in {lang!r} yet; run `passerelle sync`") from None
-    try:
-        return parse_catalog(data, _display_path(garden, path)), data
-    except CatalogError as exc:
-        raise CatalogUnreadable(f"the catalog cannot be read ({exc}); fix it in a PO editor, it was left untouched") from None
+    with file_lock(path) if _has_pending_saves(note.filename, lang) else nullcontext():
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"no catalog for {note.slug!r} in {lang!r} yet; run `passerelle sync`") from None
+        try:
+            po = parse_catalog(data, _display_path(garden, path))
+        except CatalogError as exc:
+            raise CatalogUnreadable(f"the catalog cannot be read ({exc}); fix it in a PO editor, it was left untouched") from None
+        if _has_pending_saves(note.filename, lang):  # an interrupted save: settle it before versions are read
+            db.session.rollback()
+            settle_pending_saves(note.filename, lang, po)
+        return po, data
+
+
+def _has_pending_saves(source: str, lang: str) -> bool:
+    query = select(EntryHistory.id).where(EntryHistory.source == source, EntryHistory.lang == lang,
+                                          EntryHistory.pending.is_(True)).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def ensure_catalog(garden: Garden, note: Note, lang: str) -> None:
@@ -225,7 +239,6 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
     with file_lock(path):
         db.session.rollback()  # read what other processes committed before we took the lock
         po, old_bytes = read_note_catalog(garden, note, lang)
-        settle_pending_saves(note.filename, lang, po)
         entry = find_entry(po, ident)
         if entry is None:
             raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
