@@ -357,7 +357,7 @@ def test_robots_txt(client):
 def test_public_pages_are_cacheable(client):
     for url in ("/fr/", f"/fr/notes/{CEO}", "/en/tags/", "/fr/feed.xml", "/sitemap.xml", "/robots.txt"):
         response = client.get(url)
-        assert response.headers["Cache-Control"] == "public, max-age=60", url
+        assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=60", url
         assert response.headers.get("ETag")
         again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
 from app.i18n import LANG_COOKIE, preferred_language
-from app.services import feeds
+from app.services import feeds, page_cache
 from app.services import search as search_service
 from app.services.note_pages import BrokenNote, note_page
 from app.services.reading import (home_listing, is_language, language_name, language_switcher, safe_next, tag_counts,
@@ -31,9 +31,10 @@ def register_language_converter(state) -> None:
         regex = "|".join(re.escape(code) for code in languages)
 
     state.app.url_map.converters.setdefault("lang", LanguageConverter)
+    page_cache.init_app(state.app)  # stored pages are answered before any other request hook
 
 
-#: Seconds public pages may be cached by browsers and shared caches.
+#: Seconds shared caches (proxy, CDN) may keep a public page; browsers revalidate every time (see page_cache).
 PUBLIC_MAX_AGE = 60
 #: How long the language choice is remembered (one year).
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -49,19 +50,13 @@ def check_language(endpoint, values):
         g.page_lang = lang
 
 
-def cacheable(response: Response, max_age: int = PUBLIC_MAX_AGE) -> Response:
-    """Let caches keep a page ``max_age`` seconds (shared caches only for visitors without a session), with an ETag."""
-    if current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies:
-        response.cache_control.private = True  # a logged-in translator's page may differ: keep it out of shared caches
-    else:
-        response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    response.add_etag()
-    return response.make_conditional(request)
+def cacheable(response: Response, max_age: int = PUBLIC_MAX_AGE, last_modified=None) -> Response:
+    """ETag, Last-Modified and Cache-Control (``public`` for visitors, ``private`` when logged in); see page_cache."""
+    return page_cache.public_response(response, max_age, last_modified)
 
 
-def _page(template: str, **context) -> Response:
-    return cacheable(make_response(render_template(template, **context)))
+def _page(template: str, last_modified=None, **context) -> Response:
+    return cacheable(make_response(render_template(template, **context)), last_modified=last_modified)
 
 
 def _document(body: bytes | str, mimetype: str) -> Response:
@@ -95,7 +90,7 @@ def note(lang: str, slug: str):
         return response
     if page is None:
         abort(404)
-    return _page("reader/note.html", page=page)
+    return _page("reader/note.html", page=page, last_modified=page_cache.note_last_modified(page))
 
 
 @bp.route("/<lang:lang>/tags/")

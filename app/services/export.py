@@ -1,0 +1,293 @@
+"""The published site as static files, for any static host or CDN (``passerelle export DIR``).
+
+Pages are rendered by the app itself (its test client), so they are byte for byte what the
+server sends, then their site links are made relative: ``/fr/notes/x`` seen from
+``fr/notes/y/index.html`` becomes ``../x/``, and the copy works under any base URL. Pretty
+URLs are folders with an ``index.html``. The language switcher (a cookie-setting redirect
+on the server) links straight to the page in the other language; search needs the server,
+so its form is left out. Feeds and the sitemap need absolute URLs: with a site URL
+(``--site-url`` or ``PASSERELLE_SITE_URL``) they use it; without one the feeds hold
+relative links and the sitemap is skipped.
+
+The export is built in a temporary folder beside ``DIR`` and swapped in by rename, so a
+reader of ``DIR`` sees the previous export or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+#: A file in every export, so that a later export knows it may replace the folder.
+MARKER = ".passerelle-export"
+#: Host the pages are rendered under when no site URL is known; rewritten away.
+PLACEHOLDER = "http://export.invalid"
+#: Reader endpoints written as pages (folders with ``index.html``) when linked.
+PAGE_ENDPOINTS = {"reader.home", "reader.note", "reader.tags", "reader.tag"}
+#: Reader endpoints written as files under their own name.
+FILE_ENDPOINTS = {"reader.feed", "reader.sitemap", "reader.robots"}
+_ATTRIBUTE = re.compile(r'\b(href|src|action)="([^"]*)"')
+_SEARCH_FORM = re.compile(r'\s*<form\b[^>]*\brole="search"[^>]*>.*?</form>', re.S)
+#: A link, with the `` · `` separating it from the one before, if any.
+_ANCHOR = re.compile(r'(\s*·\s*)?<a\b[^>]*?\bhref="(/[^"]*)"[^>]*>.*?</a>', re.S)
+_PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+def site_path(path: str) -> str:
+    """One spelling per site path: percent-encoded as ``url_for`` writes it."""
+    return quote(unquote(path), safe=_PATH_SAFE)
+
+
+class ExportError(Exception):
+    """The export cannot be written where asked."""
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote."""
+
+    target: Path
+    pages: dict[str, int] = field(default_factory=dict)  #: per language
+    files: int = 0
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        per_lang = ", ".join(f"{lang}: {n}" for lang, n in sorted(self.pages.items()))
+        return f"exported {self.files} files ({per_lang} pages) into {self.target} in {self.seconds:.1f} s"
+
+
+def check_target(app: Flask, target: Path, force: bool) -> str:
+    """Tell how to write into ``target``: ``swap`` (fresh, empty or previous export) or ``merge`` (--force)."""
+    resolved = target.resolve()
+    for key in ("CONTENT_DIR", "TRANSLATIONS_DIR"):
+        data = Path(app.config[key]).resolve()
+        if resolved == data or data in resolved.parents or resolved in data.parents:
+            raise ExportError(f"{target} overlaps {key} ({data}); choose a folder outside the garden")
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"{target} exists and is not a folder")
+    if not target.exists() or not any(target.iterdir()) or (target / MARKER).is_file():
+        return "swap"
+    if force:
+        return "merge"
+    raise ExportError(f"{target} is not empty and holds no previous export; use --force to write into it anyway")
+
+
+class _Exporter:
+    """One export run: render, rewrite and write every page reachable from the seeds."""
+
+    def __init__(self, app: Flask, out: Path, site_url: str | None):
+        self.app, self.out = app, out
+        self.site_url = (site_url or "").rstrip("/")
+        self.base = self.site_url or PLACEHOLDER
+        self.client = app.test_client()
+        self.adapter = app.url_map.bind("export.invalid")
+        self.report = ExportReport(out)
+        self.done: set[str] = set()
+        self.static: set[str] = set()
+        self.left_out: set[str] = set()
+        self.outside: set[str] = set()
+
+    def endpoint(self, path: str) -> tuple[str | None, dict]:
+        try:
+            endpoint, args = self.adapter.match(unquote(path), method="GET")
+        except HTTPException:
+            return None, {}
+        return endpoint, args
+
+    def location(self, path: str) -> str:
+        """Where the page at site ``path`` lives in the export (``/``-separated, percent-encoded)."""
+        endpoint, _ = self.endpoint(path)
+        if endpoint in PAGE_ENDPOINTS:
+            return path.rstrip("/") + "/index.html"
+        return path
+
+    def server_only(self, url: str) -> bool:
+        """Whether a site URL leads to a page only the server has (login, translators' screens, search)."""
+        path = urlsplit(html.unescape(url)).path
+        endpoint, _ = self.endpoint(site_path(path))
+        exportable = PAGE_ENDPOINTS | FILE_ENDPOINTS | {"static", "reader.switch"}
+        return not url.startswith("//") and endpoint is not None and endpoint not in exportable
+
+    def drop_server_links(self, text: str) -> str:
+        """Leave out links to pages a static copy cannot serve (their text goes too: it would mean nothing)."""
+        def keep(match: re.Match) -> str:
+            if self.server_only(match.group(2)):
+                self.left_out.add(urlsplit(html.unescape(match.group(2))).path)
+                return ""
+            return match.group(0)
+
+        return _ANCHOR.sub(keep, text)
+
+    def link(self, url: str, page_path: str, queue: list[str]) -> str:
+        """Rewrite one site URL relative to the page at ``page_path``; queue the pages it leads to."""
+        raw = html.unescape(url)
+        if raw.startswith(self.base + "/") and self.base == PLACEHOLDER:
+            raw = raw[len(self.base):]
+        if not raw.startswith("/") or raw.startswith("//"):
+            return url
+        parts = urlsplit(raw)
+        path, fragment = site_path(parts.path), f"#{parts.fragment}" if parts.fragment else ""
+        endpoint, args = self.endpoint(path)
+        if endpoint == "reader.switch":  # the server remembers the choice; a static copy just goes there
+            path = site_path(parse_qs(parts.query).get("next", [f"/{args.get('lang')}/"])[0].split("?")[0])
+            endpoint, _ = self.endpoint(path)
+        if endpoint is None:  # not a page of this site (a note may link to the author's old site): as sent
+            self.outside.add(path)
+            return url
+        if endpoint == "static":
+            self.static.add(path)
+        elif endpoint in PAGE_ENDPOINTS or (endpoint in FILE_ENDPOINTS and (self.site_url or endpoint != "reader.sitemap")):
+            queue.append(path)
+        else:
+            self.report.warnings.append(f"{page_path}: link to {path}, which a static copy cannot serve")
+        here = posixpath.dirname(self.location(page_path))
+        there = self.location(path)
+        if there.endswith("/index.html"):
+            relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
+        else:
+            relative = posixpath.relpath(there, here)
+        return html.escape(relative + fragment, quote=True)
+
+    def write(self, path: str, data: bytes) -> None:
+        segments = [unquote(part) for part in self.location(path).strip("/").split("/")]
+        if any(part in ("", ".", "..") or "\0" in part or "/" in part for part in segments):
+            self.report.warnings.append(f"{path}: not a safe file name, skipped")
+            return
+        destination = self.out.joinpath(*segments)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(data)
+        self.report.files += 1
+
+    def page(self, path: str, queue: list[str]) -> None:
+        with self.app.app_context():  # a fresh ``g`` (locale, page state) per page, as in a server
+            response = self.client.get(path, base_url=self.base)
+        if response.status_code != 200:
+            self.report.warnings.append(f"{path}: {response.status_code}, not exported")
+            return
+        data = response.get_data()
+        if response.mimetype == "text/html":
+            text = self.drop_server_links(_SEARCH_FORM.sub("", data.decode("utf-8")))
+            text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{self.link(m.group(2), path, queue)}"', text)
+            data = text.encode("utf-8")
+            lang = path.strip("/").split("/", 1)[0]
+            self.report.pages[lang] = self.report.pages.get(lang, 0) + 1
+        elif not self.site_url and self.base in data.decode("utf-8", "replace"):
+            here = posixpath.dirname(path)
+            text = data.decode("utf-8")
+            if path == "/robots.txt":  # a Sitemap line must be absolute, and there is no sitemap
+                text = "".join(line for line in text.splitlines(True) if not line.startswith("Sitemap:"))
+            text = re.sub(re.escape(PLACEHOLDER) + r'(/[^"<\s]*)', lambda m: self.feed_link(m.group(1), here), text)
+            data = text.encode("utf-8")
+        self.write(path, data)
+
+    def feed_link(self, path: str, here: str) -> str:
+        there = self.location(path)
+        if there.endswith("/index.html"):
+            return posixpath.relpath(posixpath.dirname(there), here) + "/"
+        return posixpath.relpath(there, here)
+
+    def run(self, seeds: list[str]) -> ExportReport:
+        queue = list(reversed(seeds))
+        while queue:
+            path = queue.pop()
+            if path not in self.done:
+                self.done.add(path)
+                self.page(path, queue)
+        static_root = Path(self.app.static_folder).resolve()
+        for path in sorted(self.static):
+            source = (static_root / unquote(path.removeprefix(self.app.static_url_path + "/"))).resolve()
+            if static_root in source.parents and source.is_file():
+                self.write(path, source.read_bytes())
+        self.report.warnings = sorted(set(self.report.warnings))
+        if self.left_out:
+            self.report.notes.append("links to pages only the server has were left out: " + _some(self.left_out))
+        if self.outside:
+            self.report.notes.append("links to paths the site does not have were kept as sent: " + _some(self.outside))
+        return self.report
+
+    def mark(self) -> None:
+        """Leave the marker that lets a later export replace this folder."""
+        (self.out / MARKER).write_text(json.dumps({"generator": "passerelle export", "files": self.report.files,
+                                                   "site_url": self.site_url or None}) + "\n", encoding="utf-8")
+
+
+def _some(paths: set[str], most: int = 8) -> str:
+    shown = sorted(paths)[:most]
+    return ", ".join(shown) + (f" and {len(paths) - most} more" if len(paths) > most else "")
+
+
+def seeds(app: Flask, with_sitemap: bool) -> list[str]:
+    """The site paths every export starts from: homes, tag indexes, every note in every language, feeds."""
+    from flask import url_for
+
+    from app.services.garden import get_garden
+
+    with app.test_request_context():
+        garden = get_garden(max_age=0)
+        paths = []
+        for lang in garden.languages:
+            paths += [url_for("reader.home", lang=lang), url_for("reader.tags", lang=lang)]
+            paths += [url_for("reader.note", lang=lang, slug=note.slug) for note in garden.notes.notes()]
+            paths.append(url_for("reader.feed", lang=lang))
+        paths += [url_for("reader.sitemap")] if with_sitemap else []
+        return [site_path(path) for path in paths + [url_for("reader.robots")]]
+
+
+def export_site(app: Flask, target: str | os.PathLike, *, force: bool = False, site_url: str | None = None) -> ExportReport:
+    """Write the published site into ``target`` as static files; see the module's docstring."""
+    started = time.monotonic()
+    target = Path(target).resolve()
+    mode = check_target(app, target, force)
+    site_url = site_url if site_url is not None else app.config.get("SITE_URL") or ""
+    parent = target.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.export-", dir=parent))
+    try:
+        previous = app.config.get("SITE_URL")
+        app.config["SITE_URL"] = site_url
+        try:
+            exporter = _Exporter(app, build, site_url)
+            report = exporter.run(seeds(app, bool(site_url)))
+            if mode == "swap":
+                exporter.mark()
+        finally:
+            app.config["SITE_URL"] = previous
+        if not site_url:
+            report.warnings.insert(0, "no site URL: the feeds hold relative links and no sitemap was written "
+                                      "(pass --site-url https://… for both)")
+        _install(build, target, mode)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    report.target, report.seconds = target, time.monotonic() - started
+    return report
+
+
+def _install(build: Path, target: Path, mode: str) -> None:
+    """Put the finished export in place: swap the folder, or move each file in (``merge``)."""
+    if mode == "merge":
+        for source in sorted(p for p in build.rglob("*") if p.is_file()):
+            destination = target / source.relative_to(build)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, destination)
+        return
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        os.rename(target, old)
+    os.rename(build, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
