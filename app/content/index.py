@@ -66,7 +66,7 @@ class NoteIndex:
         self._lookup: dict[str, str] = {}  # folded name/title/alias -> filename
         self._backlinks: dict[str, list[str]] = {}
         self.generation = 0  #: increases whenever any note is added, changed or removed
-        self.refreshed_at = 0.0
+        self.refreshed_at = float("-inf")  #: monotonic time of the last scan; never scanned yet
 
     # -- keeping current -------------------------------------------------------------------------
     def refresh(self, max_age: float = 0.0) -> Changes:

@@ -39,7 +39,7 @@ class PublishedIndex:
         self._notes: dict[str, PublishedNote] = {}  # by slug
         self.errors: dict[str, str] = {}  # filename -> reason
         self.generation = 0
-        self.refreshed_at = 0.0
+        self.refreshed_at = float("-inf")  #: monotonic time of the last scan; never scanned yet
 
     def refresh(self, max_age: float = 0.0) -> bool:
         """Rescan the folder (unless scanned within ``max_age`` seconds); tell whether anything changed."""
