@@ -328,3 +328,12 @@ def test_seed_notes_render_with_links_resolved(seed_index):
     assert '<h3 id="que-fait-le-chief-of-staff">que fait le chief of staff?</h3>' in cos
     assert '<a rel="noopener noreferrer" href="https://liut.me/cos">https://liut.me/cos</a>' in cos
     assert re.search(r"<em>En résumé,.*optimale\.</em>", cos)
+
+
+def test_shift_headings_keeps_order_and_bounds():
+    from app.render.markdown import shift_headings
+
+    html = '<h1 id="a">A</h1><p>x</p><h3>B</h3><h6>C</h6>'
+    assert shift_headings(html, 2) == '<h2 id="a">A</h2><p>x</p><h4>B</h4><h6>C</h6>'
+    assert shift_headings("<p>no heading</p>", 3) == "<p>no heading</p>"
+    assert shift_headings("<h4>x</h4>", 2) == "<h2>x</h2>"

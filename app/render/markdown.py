@@ -254,3 +254,15 @@ def _render_hashtag(self, tokens, idx, md_options, env) -> str:
 def _render_change_marker(self, tokens, idx, md_options, env) -> str:
     tooltip = escapeHtml(tokens[idx].content)
     return f'<span class="change-marker"><span class="visually-hidden">{tooltip}</span></span>'
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def shift_headings(html: str, top: int) -> str:
+    """Shift the headings of rendered HTML so the highest becomes ``h<top>`` (order kept, at most ``h6``)."""
+    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
+    shift = top - min(levels) if levels else 0
+    if not shift:
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(top, int(m.group(2)) + shift))}", html)

@@ -9,7 +9,6 @@ the latest :class:`~app.models.Publication`, with the segments of the French now
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +24,7 @@ from app.content.published import PublishedNote
 from app.content.wikilinks import WikiLink
 from app.extensions import db
 from app.models import Publication
-from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body
+from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body, shift_headings
 from app.services.garden import Garden, get_garden
 from app.services.reading import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
                                   timestamp)
@@ -34,7 +33,6 @@ from app.workflow.states import is_outdated
 
 log = logging.getLogger(__name__)
 
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 
 class BrokenNote(Exception):
@@ -183,12 +181,7 @@ def render_options(garden: Garden, lang: str, changed_lines: dict[int, str] | No
 
 def _render(text: str, options: RenderOptions) -> Markup:
     """Render a note file and shift its headings so that the page title stays the only ``h1``."""
-    html = render_note_body(text, options)
-    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
-    shift = 2 - min(levels) if levels else 0
-    if shift:
-        html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(2, int(m.group(2)) + shift))}", html)
-    return Markup(html)
+    return Markup(shift_headings(render_note_body(text, options), 2))
 
 
 def latest_publication(source: str, lang: str) -> Publication | None:

@@ -6,7 +6,6 @@ published" here always agree with what readers see.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from app.content.notes import Note
 from app.content.published import PublishedNote
 from app.extensions import db
 from app.models import NoteState, Publication, ReviewEvent
-from app.render.markdown import render_note_body
+from app.render.markdown import render_note_body, shift_headings
 from app.services.note_pages import render_options
 from app.services.drafts import Draft, Segment, build_draft
 from app.services.publishing import iso_utc
@@ -30,7 +29,6 @@ from app.workflow.states import State, display_state
 
 #: How many recently published notes the queue lists per language.
 RECENT_LIMIT = 10
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 
 @dataclass
@@ -141,12 +139,7 @@ class NoteReview:
 
 def _render(garden, lang: str, text: str) -> Markup:
     """Render a note file for the screen, its headings shifted below the screen's own ``h2``."""
-    html = render_note_body(text, render_options(garden, lang, embeds=False))
-    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
-    shift = 3 - min(levels) if levels else 0
-    if shift:
-        html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(3, int(m.group(2)) + shift))}", html)
-    return Markup(html)
+    return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False)), 3))
 
 
 def note_review(garden, note: Note, lang: str) -> NoteReview:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,7 +23,6 @@ from app.workflow.diff import word_diff_html
 from app.workflow.memory import Suggestion
 
 log = logging.getLogger(__name__)
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 
 @dataclass
@@ -113,23 +111,12 @@ def _history(note: Note, lang: str) -> dict[str, list[HistoryItem]]:
 
 def preview_html(garden: Garden, note: Note, lang: str, po) -> Markup:
     """The English draft rendered like a page (French where not translated yet), headings below ``h2``."""
-    from app.render.markdown import render_note_body
+    from app.catalog.assemble import assemble_note
+    from app.render.markdown import render_note_body, shift_headings
     from app.services.note_pages import render_options
 
-    try:
-        from app.services.catalogs import render_translation
-
-        markdown = render_translation(garden, lang, note)
-    except ImportError:
-        from app.catalog.assemble import assemble_note
-
-        markdown = assemble_note(note.text, translations_of(po))
-    html = render_note_body(markdown, render_options(garden, lang, embeds=False))
-    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
-    shift = 3 - min(levels) if levels else 0
-    if shift:
-        html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(3, int(m.group(2)) + shift))}", html)
-    return Markup(html)
+    markdown = assemble_note(note.text, translations_of(po))
+    return Markup(shift_headings(render_note_body(markdown, render_options(garden, lang, embeds=False)), 3))
 
 
 def note_screen(garden: Garden, note: Note, lang: str) -> NoteScreen:
