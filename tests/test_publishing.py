@@ -5,6 +5,8 @@ import hashlib
 from unittest import mock
 
 import pytest
+
+from app.services.catalogs import sync_garden
 import yaml
 
 from app.catalog.po import read_catalog, write_catalog
@@ -163,6 +165,63 @@ def test_a_failed_first_commit_leaves_no_file(garden_app):
         with pytest.raises(RuntimeError):
             publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
         assert not garden.published_path(LANG, SLUG).exists()
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no handler cleans up."""
+
+
+def _approve_and_die(app, when: str) -> None:
+    """Approve, and 'kill' the process just before (or just after) the database commit."""
+    real_commit = db.session.commit
+
+    def commit():
+        if when == "after":
+            real_commit()
+        raise Killed()
+
+    with app.app_context(), mock.patch.object(db.session, "commit", side_effect=commit), \
+            mock.patch.object(publishing, "_restore", lambda *args: None):
+        garden = get_garden(0)
+        with pytest.raises(Killed):
+            publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_an_approval_killed_around_its_commit_is_settled_by_the_next_sync(garden_app, when):
+    app = garden_app
+    ready(app)
+    _approve(app)
+    with app.app_context():
+        path = get_garden(0).published_path(LANG, SLUG)
+        first = path.read_bytes()
+    fill(app, translate=lambda m: "NEW " + m)
+    submit(app)
+    _approve_and_die(app, when)
+    with app.app_context():
+        assert b"NEW " in path.read_bytes()  # the dead process left its new file in place
+        assert path.with_name(f".{path.name}.journal").exists()
+        sync_garden(get_garden(0))
+        assert not path.with_name(f".{path.name}.journal").exists()
+        live = db.session.scalars(db.select(Publication).where(Publication.unpublished_at.is_(None))
+                                  .order_by(Publication.id.desc())).first()
+        assert path.read_bytes() == live.text.encode("utf-8")
+        assert (b"NEW " in path.read_bytes()) == (when == "after")
+        if when == "before":
+            assert path.read_bytes() == first
+
+
+def test_a_first_approval_killed_before_its_commit_leaves_no_page(garden_app):
+    ready(garden_app)
+    _approve_and_die(garden_app, "before")
+    with garden_app.app_context():
+        garden = get_garden(0)
+        path = garden.published_path(LANG, SLUG)
+        assert path.exists()
+        publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))  # settles, then approves
+        assert not path.with_name(f".{path.name}.journal").exists()
+        assert db.session.scalar(db.select(db.func.count()).select_from(Publication)) == 1
 
 
 def test_a_draft_saved_after_approval_never_changes_the_published_file(garden_app):

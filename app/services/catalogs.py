@@ -49,10 +49,14 @@ def sync_garden(
         garden.notes.folder, garden.translations_dir, garden.target_langs, _state_dir(state_dir),
         check=check, progress=progress, processes=processes,
     )
-    if not check:  # a publisher killed before its rename leaves a temporary file beside the snapshots
+    if not check:  # a publisher killed mid-way leaves a temporary file or a journal beside the snapshots
         for lang in garden.target_langs:
             if (garden.content_dir / lang).is_dir():
                 report.cleaned += cleanup_temp_files(garden.content_dir / lang)
+        if has_app_context():
+            from app.services.publication_journal import recover_publications
+
+            recover_publications(garden.content_dir, garden.target_langs)
     return report
 
 

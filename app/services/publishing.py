@@ -18,6 +18,7 @@ from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import atomic_write, file_lock
 from app.models import Publication, User, utcnow
+from app.services.publication_journal import journaled, recover_publication
 from app.services.drafts import Draft, build_draft, read_french
 from app.services.workflow import (WorkflowError, latest_publication, note_state_row, review_events, stored_state,
                                    transition)
@@ -89,6 +90,7 @@ def approve_translation(garden, note: Note, lang: str, editor: User) -> Publicat
     path = garden.published_path(lang, note.slug)
     path.parent.mkdir(parents=True, exist_ok=True)
     with file_lock(garden.catalog_path(lang, note.slug)), file_lock(path):
+        recover_publication(path, lang)
         db.session.rollback()  # read what other processes committed before we took the locks
         next_state(stored_state(note.filename, lang), Action.APPROVE)  # 409 unless submitted
         draft = build_draft(garden, note, lang)
@@ -96,18 +98,19 @@ def approve_translation(garden, note: Note, lang: str, editor: User) -> Publicat
         now = utcnow()
         text = published_text(draft, now)
         previous = _read_bytes(path)
-        atomic_write(path, text)
-        try:
-            publication = Publication(source=note.filename, lang=lang, slug=note.slug, title=draft.title,
-                                      source_text=draft.french_text, source_sha256=draft.french_sha256,
-                                      text=text, approved_by=editor.id, approved_at=now)
-            db.session.add(publication)
-            transition(note.filename, lang, Action.APPROVE, editor, commit=False)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            _restore(path, previous)
-            raise
+        with journaled(path):  # a crash before the commit is undone by recover_publication
+            atomic_write(path, text)
+            try:
+                publication = Publication(source=note.filename, lang=lang, slug=note.slug, title=draft.title,
+                                          source_text=draft.french_text, source_sha256=draft.french_sha256,
+                                          text=text, approved_by=editor.id, approved_at=now)
+                db.session.add(publication)
+                transition(note.filename, lang, Action.APPROVE, editor, commit=False)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                _restore(path, previous)
+                raise
     _refresh_published(garden, lang)
     return publication
 
@@ -131,26 +134,28 @@ def unpublish(garden, note: Note, lang: str, editor: User) -> Publication | None
     """Take the published English offline: remove the file, mark the record, keep the history."""
     path = garden.published_path(lang, note.slug)
     with file_lock(path):
+        recover_publication(path, lang)
         db.session.rollback()  # read what other processes committed before we took the lock
         live = latest_publication(note.filename, lang, live_only=True)
         previous = _read_bytes(path)
         if live is None and previous is None:
             raise WorkflowError("this note is not published in this language", {"published": False})
         next_state(stored_state(note.filename, lang), Action.UNPUBLISH)  # 409 when the table refuses
-        if previous is not None:
-            os.unlink(path)
-        try:
-            now = utcnow()
-            for row in db.session.scalars(select(Publication).where(
-                    Publication.source == note.filename, Publication.lang == lang, Publication.unpublished_at.is_(None))):
-                row.unpublished_at = now
-            transition(note.filename, lang, Action.UNPUBLISH, editor, commit=False)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
+        with journaled(path):  # a crash before the commit is undone by recover_publication
             if previous is not None:
-                atomic_write(path, previous)
-            raise
+                os.unlink(path)
+            try:
+                now = utcnow()
+                for row in db.session.scalars(select(Publication).where(
+                        Publication.source == note.filename, Publication.lang == lang, Publication.unpublished_at.is_(None))):
+                    row.unpublished_at = now
+                transition(note.filename, lang, Action.UNPUBLISH, editor, commit=False)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                if previous is not None:
+                    atomic_write(path, previous)
+                raise
     _refresh_published(garden, lang)
     return live
 
