@@ -8,11 +8,29 @@ from babel import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from app.fsutil import atomic_write
 
 #: Cookie remembering the reader's language choice.
 LANG_COOKIE = "lang"
+
+
+#: Workflow states as the interface names them (the same msgids as the screens' labels).
+STATE_LABELS = {
+    "untranslated": _l("untranslated"),
+    "in_progress": _l("in progress"),
+    "submitted": _l("submitted for review"),
+    "changes_requested": _l("changes requested"),
+    "published": _l("published"),
+    "outdated": _l("outdated"),
+}
+
+
+def state_label(state: str) -> str:
+    """The name of workflow ``state`` in the interface language."""
+    label = STATE_LABELS.get(state)
+    return str(label) if label is not None else state
 
 
 def compile_interface_catalogs(source_dir: str | os.PathLike, compiled_dir: str | os.PathLike, force: bool = False) -> list[str]:

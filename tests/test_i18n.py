@@ -131,3 +131,13 @@ def test_check_messages_are_shown_in_french(app):
     with app.test_request_context(), force_locale("fr"):
         assert result.format(gettext) == "Le français se termine par «\u00a0?\u00a0», la traduction par «\u00a0.\u00a0»."
         assert gettext(CHECKS[0][2]).startswith("Les cibles des wikiliens")
+
+
+def test_state_labels_follow_the_interface_language(app):
+    from app.i18n import state_label
+
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert state_label("changes_requested") != "changes requested"
+        assert state_label("unknown-state") == "unknown-state"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert state_label("changes_requested") == "changes requested"

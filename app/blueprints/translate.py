@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
 from app.forms import SaveEntryForm, SubmitForm
+from app.i18n import state_label
 from app.services import translation
 from app.services.garden import get_garden
 from app.services.translate_screen import next_needing_work, note_screen, refused_save
@@ -117,7 +118,7 @@ def submit(lang: str, slug: str):
         submit_note(get_garden(), note_, lang, current_user)
     except InvalidTransition as exc:
         return _screen(note_, lang, 409, submit_error=_("This note cannot be submitted now (it is %(state)s).",
-                                                         state=exc.state.value.replace("_", " ")))
+                                                         state=state_label(exc.state.value)))
     except WorkflowError as exc:
         gaps = exc.missing
         message = _("Not submitted: %(untranslated)d untranslated, %(fuzzy)d fuzzy and %(errors)d segments failing a check.",
