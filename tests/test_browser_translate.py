@@ -127,8 +127,9 @@ def test_a_memory_suggestion_fills_the_text_box(fuzzy_garden, page):  # noqa: F8
 
 def test_a_conflict_shows_both_versions_and_lets_the_translator_choose(fuzzy_garden, page):  # noqa: F811
     log_in(page, f"/translate/{LANG}/{SEED}")
-    segment = page.locator("article.segment-fuzzy")
-    area = segment.locator("textarea")
+    area_id = page.locator("article.segment-fuzzy").locator("textarea").get_attribute("id")
+    area = page.locator(f"[id='{area_id}']")  # stays valid when the segment stops being fuzzy
+    segment = page.locator("article", has=area)
     save_as(fuzzy_garden, "editor", SEED, NEW_FR, "The editor's fix")
     area.click()
     page.keyboard.press("Control+a")
@@ -143,7 +144,7 @@ def test_a_conflict_shows_both_versions_and_lets_the_translator_choose(fuzzy_gar
     assert area.input_value() == "The editor's fix"
     page.keyboard.press("Control+Enter")
     page.wait_for_function("id => document.getElementById(id).closest('article').classList.contains('segment-translated')",
-                           arg=area.get_attribute("id"))
+                           arg=area_id)
     assert segment.locator(".conflict").count() == 0
     po = read_catalog(fuzzy_garden.extensions["garden"].catalog_path(LANG, SEED))
     assert next(e for e in po if e.msgid == NEW_FR).msgstr == "The editor's fix"
