@@ -22,13 +22,17 @@ $(AXE): package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-## Browser tests need Debian's chromium; install it when we can (root), else they skip with a reason.
+## Browser tests need Debian's chromium, catalog tests GNU gettext (msgfmt, msgmerge); install them
+## when we can (root), else those tests skip with a reason.
 browser-deps: $(AXE)
-	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v msgmerge >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "chromium is missing and we are not root: browser tests will be skipped (apt-get install chromium)"; \
+	    echo "missing Debian packages:$$missing (not root): the tests that need them will be skipped"; \
 	  fi; \
 	fi
 
