@@ -141,15 +141,21 @@ def test_approve_refuses_a_catalog_behind_the_french(garden_app):
     assert missing["untranslated"] + missing["fuzzy"] == 1, missing
 
 
-def test_a_failed_commit_restores_the_previous_file(garden_app):
-    app = garden_app
+def _published_then_resubmitted(app):
+    """Approve the note, then submit a new English for it; return the published path and its bytes."""
     ready(app)
     _approve(app)
     with app.app_context():
         path = get_garden(0).published_path(LANG, SLUG)
-        before = path.read_bytes()
+        published = path.read_bytes()
     fill(app, translate=lambda m: "NEW " + m)
     submit(app)
+    return path, published
+
+
+def test_a_failed_commit_restores_the_previous_file(garden_app):
+    app = garden_app
+    path, before = _published_then_resubmitted(app)
     with app.app_context(), mock.patch.object(db.session, "commit", side_effect=RuntimeError("database down")):
         with pytest.raises(RuntimeError):
             publishing.approve_translation(get_garden(0), get_garden(0).notes.get(SLUG), LANG, user("editor"))
@@ -191,13 +197,7 @@ def _approve_and_die(app, when: str) -> None:
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_an_approval_killed_around_its_commit_is_settled_by_the_next_sync(garden_app, when):
     app = garden_app
-    ready(app)
-    _approve(app)
-    with app.app_context():
-        path = get_garden(0).published_path(LANG, SLUG)
-        first = path.read_bytes()
-    fill(app, translate=lambda m: "NEW " + m)
-    submit(app)
+    path, first = _published_then_resubmitted(app)
     _approve_and_die(app, when)
     with app.app_context():
         assert b"NEW " in path.read_bytes()  # the dead process left its new file in place
