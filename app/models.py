@@ -193,7 +193,7 @@ class EntryHistory(db.Model):
     #: Whether the entry was fuzzy before the save.
     was_fuzzy: Mapped[bool] = mapped_column(default=False)
     #: True from the row's commit until the catalog file holds the save; a crash in between is
-    #: settled by :func:`app.services.translation.settle_pending_saves` (kept if the file has it).
+    #: settled by :func:`app.services.translating.entries.settle_pending_saves` (kept if the file has it).
     pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Who saved.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -14,9 +14,9 @@ from app.catalog.po import read_catalog, write_catalog
 from app.extensions import db
 from app.models import User
 from app.services import accounts
-from app.services.catalogs import sync_garden
+from app.services.translating.catalogs import sync_garden
 from app.services.garden import get_garden
-from app.services.workflow import transition
+from app.services.reviewing.workflow import transition
 from app.workflow.states import Action
 
 PASSWORD = "correct-horse-battery"

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import EntryHistory, User
 from app.services import accounts
 from app.services.garden import get_garden
-from app.services.workflow import stored_state
+from app.services.reviewing.workflow import stored_state
 
 PASSWORD = "a-long-password-1"
 LANG = "en"
@@ -44,7 +44,7 @@ def fresh_garden(app, extra: dict[str, str] | None = None) -> None:
         (garden.content_dir / garden.source_lang / name).write_text(text, encoding="utf-8")
     with app.app_context():
         get_garden(0)
-        from app.services.catalogs import sync_garden
+        from app.services.translating.catalogs import sync_garden
 
         sync_garden(get_garden(0))
 

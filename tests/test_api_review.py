@@ -5,9 +5,10 @@ import pytest
 
 from app.extensions import db
 from app.models import Publication
-from app.services import accounts, publishing
+from app.services import accounts
+from app.services.publishing import approval
 from app.services.garden import get_garden
-from app.services.workflow import stored_state, transition
+from app.services.reviewing.workflow import stored_state, transition
 from app.workflow.states import Action
 from tests.review_support import LANG, SLUG, clean_garden, fill, make_users, ready, source_of, submit, user
 
@@ -33,7 +34,7 @@ def call(app, method, url, who=None, **kwargs):
 def _approve(app):
     with app.app_context():
         garden = get_garden(0)
-        publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
+        approval.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
 
 
 #: How to bring the note to each starting point (``+`` means: a published file exists).
@@ -138,7 +139,7 @@ def test_unknown_note_history_is_404(api):
     {"json": {"comment": ""}},
     {"json": {"comment": "   "}},
     {"json": {"comment": 12}},
-    {"json": {"comment": "x" * (publishing.MAX_COMMENT_LENGTH + 1)}},
+    {"json": {"comment": "x" * (approval.MAX_COMMENT_LENGTH + 1)}},
     {},
 ])
 def test_request_changes_needs_a_json_comment(api, kwargs):

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from app.catalog.po import read_catalog
-from app.services import translation
+from app.services.translating import entries
 from app.services.accounts import find_user
 from app.services.garden import get_garden
 from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
@@ -37,8 +37,8 @@ def save_as(app, username: str, slug: str, msgid: str, msgstr: str) -> None:
     with app.app_context():
         garden = get_garden(0)
         note = garden.notes.get(slug)
-        entry = next(e for e in translation.note_entries(garden, note, LANG) if e["msgid"] == msgid)
-        translation.save_entry(garden, note, LANG, entry["id"], msgstr, entry["version"], find_user(username))
+        entry = next(e for e in entries.note_entries(garden, note, LANG) if e["msgid"] == msgid)
+        entries.save_entry(garden, note, LANG, entry["id"], msgstr, entry["version"], find_user(username))
 
 
 @pytest.fixture

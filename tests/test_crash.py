@@ -1,6 +1,6 @@
 """``kill -9`` during saves and published-file writes: no torn file, no stray temp file, no lost history.
 
-- Saves in a loop, through :func:`app.services.translation.save_entry` in a separate process,
+- Saves in a loop, through :func:`app.services.translating.entries.save_entry` in a separate process,
   killed with SIGKILL at random moments several times: every catalog still parses and passes
   ``msgfmt -c``; the next run (``passerelle sync``) removes the killed writers' temporary files;
   the database and the file agree (each entry's last history row holds the file's msgstr, and
@@ -37,7 +37,8 @@ KILLS = 6
 SAVE_SCRIPT = r'''
 import os, signal, sys
 from app import create_app
-from app.services import accounts, translation
+from app.services import accounts
+from app.services.translating import entries
 from app.services.garden import get_garden
 
 run, point, ids = sys.argv[1], os.environ.get("CRASH_AT", ""), sys.argv[2:]
@@ -90,8 +91,8 @@ with app.app_context():
     while True:
         ident = ids[count % len(ids)]
         count += 1
-        current = translation.one_entry(garden, note, "en", ident)
-        translation.save_entry(garden, note, "en", ident, f"Run {run}, save {count}: “ça marche”.",
+        current = entries.one_entry(garden, note, "en", ident)
+        entries.save_entry(garden, note, "en", ident, f"Run {run}, save {count}: “ça marche”.",
                                current["version"], user)
         if point:
             raise SystemExit("the armed kill did not happen")

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from app.services.export import MARKER, PLACEHOLDER
+from app.services.publishing.export import MARKER, PLACEHOLDER
 
 COS = "chief-of-staff"
 CEO = "ceo-noubliez-pas-votre-coo-ou-chief-of-staff"

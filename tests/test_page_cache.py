@@ -8,8 +8,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from app import create_app
-from app.services import page_cache
-from app.services.page_cache import CachedPage, PageCache
+from app.services.reading import page_cache
+from app.services.reading.page_cache import CachedPage, PageCache
 
 COS = "chief-of-staff"
 CEO = "ceo-noubliez-pas-votre-coo-ou-chief-of-staff"
@@ -93,7 +93,7 @@ def test_a_date_alone_never_proves_a_page_unchanged(client):
 
 
 def test_last_modified_is_the_note_date_or_the_approval(app, client):
-    from app.services.reading import parse_time
+    from app.services.reading.listings import parse_time
 
     french_page = client.get(f"/fr/notes/{COS}")
     mtime = int(french(app).stat().st_mtime)

@@ -113,7 +113,7 @@ def test_migrated_schema_matches_the_models(pg_app):
 def test_accounts_states_publications_and_history_on_postgres(pg_app):
     from app.models import EntryHistory, NoteState, Publication
     from app.services import accounts
-    from app.services.note_pages import latest_publication
+    from app.services.reading.note_pages import latest_publication
 
     _migrate(pg_app, "upgrade", "head")
     with pg_app.app_context():

@@ -6,17 +6,17 @@ from unittest import mock
 
 import pytest
 
-from app.services.catalogs import sync_garden
+from app.services.translating.catalogs import sync_garden
 import yaml
 
 from app.catalog.po import read_catalog, write_catalog
 from app.content.frontmatter import split_front_matter
 from app.extensions import db
 from app.models import Publication, ReviewEvent
-from app.services import publishing
-from app.services.drafts import build_draft
+from app.services.publishing import approval
+from app.services.publishing.drafts import build_draft
 from app.services.garden import get_garden
-from app.services.workflow import WorkflowError, current_state, stored_state, transition
+from app.services.reviewing.workflow import WorkflowError, current_state, stored_state, transition
 from app.workflow.states import Action, InvalidTransition, State
 from tests.review_support import LANG, OTHER, SLUG, change_french, clean_garden, fill, make_users, ready, submit, user
 
@@ -32,7 +32,7 @@ def garden_app(app):
 def _approve(app, slug=SLUG, name="editor"):
     with app.app_context():
         garden = get_garden(0)
-        return publishing.approve_translation(garden, garden.notes.get(slug), LANG, user(name)).id
+        return approval.approve_translation(garden, garden.notes.get(slug), LANG, user(name)).id
 
 
 def test_approve_writes_the_snapshot_with_its_front_matter_and_the_record(garden_app):
@@ -62,7 +62,7 @@ def test_approve_writes_the_snapshot_with_its_front_matter_and_the_record(garden
         assert row.source_sha256 == meta["source_sha256"]
         assert row.text == text
         assert row.approver.username == "editor"
-        assert publishing.iso_utc(row.approved_at) == meta["approved_at"]
+        assert approval.iso_utc(row.approved_at) == meta["approved_at"]
         assert row.unpublished_at is None
         assert stored_state(note.filename, LANG) is State.PUBLISHED
         assert current_state(note.filename, LANG, note.sha256) is State.PUBLISHED
@@ -158,7 +158,7 @@ def test_a_failed_commit_restores_the_previous_file(garden_app):
     path, before = _published_then_resubmitted(app)
     with app.app_context(), mock.patch.object(db.session, "commit", side_effect=RuntimeError("database down")):
         with pytest.raises(RuntimeError):
-            publishing.approve_translation(get_garden(0), get_garden(0).notes.get(SLUG), LANG, user("editor"))
+            approval.approve_translation(get_garden(0), get_garden(0).notes.get(SLUG), LANG, user("editor"))
     with app.app_context():
         assert path.read_bytes() == before
         assert db.session.scalar(db.select(db.func.count()).select_from(Publication)) == 1
@@ -169,7 +169,7 @@ def test_a_failed_first_commit_leaves_no_file(garden_app):
     with garden_app.app_context(), mock.patch.object(db.session, "commit", side_effect=RuntimeError("database down")):
         garden = get_garden(0)
         with pytest.raises(RuntimeError):
-            publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
+            approval.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
         assert not garden.published_path(LANG, SLUG).exists()
 
 
@@ -187,10 +187,10 @@ def _approve_and_die(app, when: str) -> None:
         raise Killed()
 
     with app.app_context(), mock.patch.object(db.session, "commit", side_effect=commit), \
-            mock.patch.object(publishing, "_restore", lambda *args: None):
+            mock.patch.object(approval, "_restore", lambda *args: None):
         garden = get_garden(0)
         with pytest.raises(Killed):
-            publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
+            approval.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
         db.session.rollback()
 
 
@@ -219,7 +219,7 @@ def test_a_first_approval_killed_before_its_commit_leaves_no_page(garden_app):
         garden = get_garden(0)
         path = garden.published_path(LANG, SLUG)
         assert path.exists()
-        publishing.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))  # settles, then approves
+        approval.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))  # settles, then approves
         assert not path.with_name(f".{path.name}.journal").exists()
         assert db.session.scalar(db.select(db.func.count()).select_from(Publication)) == 1
 
@@ -249,34 +249,34 @@ def test_unpublish_removes_the_file_and_keeps_the_records(garden_app):
     with app.app_context():
         garden = get_garden(0)
         note = garden.notes.get(SLUG)
-        publishing.unpublish(garden, note, LANG, user("editor2"))
+        approval.unpublish(garden, note, LANG, user("editor2"))
         assert not garden.published_path(LANG, SLUG).exists()
         assert garden.published_note(LANG, note) is None
         row = db.session.get(Publication, pub_id)
         assert row.unpublished_at is not None and row.text  # the record stays
         assert stored_state(note.filename, LANG) is State.IN_PROGRESS
-        history = publishing.publication_history(note.filename, LANG)
+        history = approval.publication_history(note.filename, LANG)
         assert [e["action"] for e in history["events"]] == ["unpublished", "approved", "submitted"]
         assert history["events"][0]["user"] == "editor2"
         assert history["publications"][0]["live"] is False
         with pytest.raises(WorkflowError):  # twice: nothing left to unpublish
-            publishing.unpublish(garden, note, LANG, user("editor"))
+            approval.unpublish(garden, note, LANG, user("editor"))
 
 
 def test_unpublish_refuses_a_note_never_published(garden_app):
     with garden_app.app_context():
         garden = get_garden(0)
         with pytest.raises(WorkflowError):
-            publishing.unpublish(garden, garden.notes.get(SLUG), LANG, user("editor"))
+            approval.unpublish(garden, garden.notes.get(SLUG), LANG, user("editor"))
 
 
-@pytest.mark.parametrize("comment", [None, "", "   ", 42, "x" * (publishing.MAX_COMMENT_LENGTH + 1)])
+@pytest.mark.parametrize("comment", [None, "", "   ", 42, "x" * (approval.MAX_COMMENT_LENGTH + 1)])
 def test_request_changes_needs_a_comment(garden_app, comment):
     ready(garden_app)
     with garden_app.app_context():
         note = get_garden(0).notes.get(SLUG)
-        with pytest.raises(publishing.PublishingInputError):
-            publishing.request_changes(note, LANG, user("editor"), comment)
+        with pytest.raises(approval.PublishingInputError):
+            approval.request_changes(note, LANG, user("editor"), comment)
         assert stored_state(note.filename, LANG) is State.SUBMITTED
 
 
@@ -284,10 +284,10 @@ def test_request_changes_records_the_comment(garden_app):
     ready(garden_app)
     with garden_app.app_context():
         note = get_garden(0).notes.get(SLUG)
-        assert publishing.request_changes(note, LANG, user("editor"), "  Say “leaders”, not “executives”.  ") == "changes_requested"
+        assert approval.request_changes(note, LANG, user("editor"), "  Say “leaders”, not “executives”.  ") == "changes_requested"
         event = db.session.scalar(db.select(ReviewEvent).where(ReviewEvent.action == "changes_requested"))
         assert event.comment == "Say “leaders”, not “executives”."
-        history = publishing.publication_history(note.filename, LANG)
+        history = approval.publication_history(note.filename, LANG)
         assert history["events"][0] == {"action": "changes_requested", "user": "editor", "at": history["events"][0]["at"],
                                         "comment": "Say “leaders”, not “executives”."}
 
@@ -312,7 +312,7 @@ def test_reapproval_after_a_french_change_pins_the_new_french(garden_app):
         note = garden.notes.get(SLUG)
         assert current_state(source, LANG, note.sha256) is State.PUBLISHED
         assert garden.published_note(LANG, note).source_sha256 == note.sha256
-        assert len(publishing.publication_history(source, LANG)["publications"]) == 2
+        assert len(approval.publication_history(source, LANG)["publications"]) == 2
 
 
 def test_snapshots_without_records_are_adopted_once(garden_app):
@@ -328,12 +328,12 @@ def test_snapshots_without_records_are_adopted_once(garden_app):
         db.session.commit()
         garden = get_garden(0)
         note = garden.notes.get(SLUG)
-        adopted = publishing.adopt_published(garden)
+        adopted = approval.adopt_published(garden)
         assert [(p.slug, p.lang, p.approved_by) for p in adopted] == [(SLUG, LANG, None)]
         assert adopted[0].source_text == garden.note_path(note).read_text(encoding="utf-8")
         assert adopted[0].text == garden.published_path(LANG, SLUG).read_text(encoding="utf-8")
         assert stored_state(note.filename, LANG) is State.PUBLISHED
-        assert [e["action"] for e in publishing.publication_history(note.filename, LANG)["events"]] == ["approved", "submitted"]
-        assert publishing.adopt_published(garden) == []
-        publishing.unpublish(garden, note, LANG, user("editor"))
+        assert [e["action"] for e in approval.publication_history(note.filename, LANG)["events"]] == ["approved", "submitted"]
+        assert approval.adopt_published(garden) == []
+        approval.unpublish(garden, note, LANG, user("editor"))
         assert not garden.published_path(LANG, SLUG).exists()

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app.services.garden import get_garden
-from app.services.workflow import stored_state
+from app.services.reviewing.workflow import stored_state
 from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
 from tests.review_support import (LANG, OTHER, PASSWORD, SLUG, change_french, clean_garden, fake_english, fill, make_users, ready,
                                   source_of, submit, user)
@@ -84,7 +84,7 @@ def test_queue_lists_submitted_outdated_and_recent(site):
 def test_note_screen_shows_drafts_checks_and_forms(site):
     fill(site, keep=lambda e: e.msgid.startswith("direction"))
     with site.app_context():
-        from app.services.workflow import transition
+        from app.services.reviewing.workflow import transition
         from app.workflow.states import Action
         transition(source_of(site), LANG, Action.SUBMIT, user("translator"))
     html = client_as(site, "editor").get(NOTE_URL).get_data(as_text=True)
@@ -197,9 +197,9 @@ def test_review_screens_have_no_serious_accessibility_violation(site, page, url)
     ready(site)
     ready(site, OTHER)
     with site.app_context():
-        from app.services import publishing
+        from app.services.publishing import approval
         garden = get_garden(0)
-        publishing.approve_translation(garden, garden.notes.get(OTHER), LANG, user("editor"))
+        approval.approve_translation(garden, garden.notes.get(OTHER), LANG, user("editor"))
     change_french(site, OTHER, "Pour [[Prendre soin du collectif]]", "Pour [[Prendre soin du collectif]] !")
     _login(page, "editor")
     page.goto(url)

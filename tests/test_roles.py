@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 from app.catalog.po import entry_id, read_catalog
-from app.services import publishing, translation
+from app.services.publishing import approval
+from app.services.translating import entries
 from app.services.garden import get_garden
 from tests import review_support
 from tests.test_api import PASSWORD, SEED, bearer, fresh_garden, make_accounts
@@ -114,7 +115,7 @@ def prepare(app, state: str) -> dict[str, str]:
     if state == "published":
         with app.app_context():
             garden = get_garden(0)
-            publishing.approve_translation(garden, garden.notes.get(SEED), LANG, review_support.user("editor"))
+            approval.approve_translation(garden, garden.notes.get(SEED), LANG, review_support.user("editor"))
     return tokens
 
 
@@ -125,7 +126,7 @@ def seed_entry(app) -> tuple[str, str]:
         note = garden.notes.get(SEED)
         po = read_catalog(garden.catalog_path(LANG, SEED))
         first = next(e for e in po if not e.obsolete and "type: paragraph" in (e.comment or ""))
-        entry = translation.one_entry(garden, note, LANG, entry_id(first))
+        entry = entries.one_entry(garden, note, LANG, entry_id(first))
         return entry["id"], entry["version"]
 
 

@@ -108,7 +108,7 @@ def test_a_form_posted_without_its_csrf_token_is_400_and_changes_nothing(app, to
     assert client.get("/review/").status_code == 200, "still logged in: the logout did not happen"
     with app.app_context():
         assert review_support.user("editor") is not None
-        from app.services.workflow import stored_state
+        from app.services.reviewing.workflow import stored_state
 
         assert stored_state(review_support.source_of(app), LANG).value == "submitted"
 

@@ -9,7 +9,7 @@ import pytest
 from app.catalog.po import read_catalog
 from app.services import accounts
 from app.services.garden import get_garden
-from app.services.workflow import transition
+from app.services.reviewing.workflow import transition
 from app.workflow.states import Action
 from tests.test_api import (BREAK_EN, BREAK_FR, CHECKS_FILE, LINK_EN, LINK_FR, PASSWORD, SEED, entry_for,
                             fresh_garden, make_accounts, put, slug_of)

@@ -13,9 +13,11 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext
 
 from app.blueprints.guards import ApiError, json_error, note_or_404, require_permission, target_lang_or_404
-from app.services import memory_service, translation, translation_progress
+from app.services.translating import memory
+from app.services.translating import entries
+from app.services.translating import progress
 from app.services.garden import get_garden
-from app.services.workflow import WorkflowError
+from app.services.reviewing.workflow import WorkflowError
 from app.workflow.states import InvalidTransition
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,9 +46,9 @@ def translator_endpoint(view):
         note = note_or_404(slug, api=True)
         try:
             return view(note, lang, **kwargs)
-        except translation.Conflict as exc:
+        except entries.Conflict as exc:
             raise ApiError(409, exc.message, current=exc.current) from None
-        except translation.TranslationError as exc:
+        except entries.TranslationError as exc:
             raise ApiError(exc.status, exc.message) from None
         except InvalidTransition as exc:
             raise ApiError(409, exc.message, state=exc.state.value, action=exc.action.value) from None
@@ -75,22 +77,22 @@ def openapi():
 @require_permission("translate")
 def notes():
     """Every note with its progress, state and staleness per target language."""
-    return jsonify({"notes": translation_progress.notes_overview(get_garden())})
+    return jsonify({"notes": progress.notes_overview(get_garden())})
 
 
-@bp.get("/notes/<slug>/<lang>/entries")
+@bp.get("/notes/<slug>/<lang>/entries", endpoint="entries")
 @translator_endpoint
-def entries(note, lang):
+def list_entries(note, lang):
     """The note's entries in ``lang`` with their checks and versions, and the note's state."""
-    found = translation.note_entries(get_garden(), note, lang, gettext)
-    return jsonify({"state": translation.note_state(note, lang), "entries": found})
+    found = entries.note_entries(get_garden(), note, lang, gettext)
+    return jsonify({"state": entries.note_state(note, lang), "entries": found})
 
 
 @bp.get("/notes/<slug>/<lang>/entries/<entry_id>")
 @translator_endpoint
 def entry(note, lang, entry_id):
     """One entry."""
-    return jsonify({"entry": translation.one_entry(get_garden(), note, lang, entry_id, gettext)})
+    return jsonify({"entry": entries.one_entry(get_garden(), note, lang, entry_id, gettext)})
 
 
 @bp.put("/notes/<slug>/<lang>/entries/<entry_id>")
@@ -100,7 +102,7 @@ def save(note, lang, entry_id):
     data = json_object()
     if "msgstr" not in data or "base_version" not in data:
         raise ApiError(400, "msgstr and base_version are required")
-    saved = translation.save_entry(get_garden(), note, lang, entry_id, data["msgstr"], data["base_version"],
+    saved = entries.save_entry(get_garden(), note, lang, entry_id, data["msgstr"], data["base_version"],
                                    g.api_user, gettext)
     return jsonify({"entry": saved})
 
@@ -109,7 +111,7 @@ def save(note, lang, entry_id):
 @translator_endpoint
 def history(note, lang, entry_id):
     """The saved changes of an entry, newest first."""
-    return jsonify({"history": translation.entry_history_data(get_garden(), note, lang, entry_id)})
+    return jsonify({"history": entries.entry_history_data(get_garden(), note, lang, entry_id)})
 
 
 @bp.get("/notes/<slug>/<lang>/entries/<entry_id>/suggestions")
@@ -117,14 +119,14 @@ def history(note, lang, entry_id):
 def suggestions(note, lang, entry_id):
     """Translation-memory suggestions for an entry: exact first, then fuzzy with their score."""
     garden = get_garden()
-    current = translation.one_entry(garden, note, lang, entry_id)
-    found = memory_service.suggestions_for(garden, lang, current["msgid"], slug=note.slug, current=current["msgstr"])
-    return jsonify({"suggestions": memory_service.suggestion_data(found)})
+    current = entries.one_entry(garden, note, lang, entry_id)
+    found = memory.suggestions_for(garden, lang, current["msgid"], slug=note.slug, current=current["msgstr"])
+    return jsonify({"suggestions": memory.suggestion_data(found)})
 
 
 @bp.post("/notes/<slug>/<lang>/submit")
 @translator_endpoint
 def submit(note, lang):
     """Submit the note for review: 200 with the new state, 409 naming what is missing."""
-    state = translation_progress.submit_note(get_garden(), note, lang, g.api_user, gettext)
+    state = progress.submit_note(get_garden(), note, lang, g.api_user, gettext)
     return jsonify({"state": state.value})

@@ -12,9 +12,9 @@ from flask import g, jsonify, request
 
 from app.blueprints.api import bp
 from app.blueprints.guards import ApiError, note_or_404, require_permission, target_lang_or_404
-from app.services import publishing
+from app.services.publishing import approval
 from app.services.garden import get_garden
-from app.services.workflow import WorkflowError, current_state
+from app.services.reviewing.workflow import WorkflowError, current_state
 from app.workflow.states import InvalidTransition
 
 
@@ -32,7 +32,7 @@ def editor_endpoint(view):
             raise ApiError(409, exc.message, state=exc.state.value, action=exc.action.value) from None
         except WorkflowError as exc:
             raise ApiError(409, exc.message, missing=exc.missing) from None
-        except publishing.PublishingInputError as exc:
+        except approval.PublishingInputError as exc:
             raise ApiError(400, str(exc)) from None
 
     return wrapper
@@ -58,8 +58,8 @@ def state_of(note, lang: str) -> str:
 def approve(note, lang):
     """Publish the submitted English of the note as ``content/<lang>/<slug>.md``."""
     json_body(required=False)
-    publication = publishing.approve_translation(get_garden(), note, lang, g.api_user)
-    return jsonify({"state": "published", "publication": publishing.publication_data(publication),
+    publication = approval.approve_translation(get_garden(), note, lang, g.api_user)
+    return jsonify({"state": "published", "publication": approval.publication_data(publication),
                     "path": f"{lang}/{publication.slug}.md"})
 
 
@@ -68,8 +68,8 @@ def approve(note, lang):
 def request_changes(note, lang):
     """Send the submitted note back to the translators with a comment."""
     comment = json_body(required=True).get("comment")
-    state = publishing.request_changes(note, lang, g.api_user, comment)
-    return jsonify({"state": state, "comment": publishing.clean_comment(comment)})
+    state = approval.request_changes(note, lang, g.api_user, comment)
+    return jsonify({"state": state, "comment": approval.clean_comment(comment)})
 
 
 @bp.post("/notes/<slug>/<lang>/unpublish", endpoint="review_unpublish")
@@ -77,7 +77,7 @@ def request_changes(note, lang):
 def unpublish(note, lang):
     """Remove the published English file; the records stay."""
     json_body(required=False)
-    publishing.unpublish(get_garden(), note, lang, g.api_user)
+    approval.unpublish(get_garden(), note, lang, g.api_user)
     return jsonify({"state": state_of(note, lang), "published": False})
 
 
@@ -85,5 +85,5 @@ def unpublish(note, lang):
 @editor_endpoint
 def publications(note, lang):
     """The history of submissions, approvals, requests and unpublishing, and the publications."""
-    history = publishing.publication_history(note.filename, lang)
+    history = approval.publication_history(note.filename, lang)
     return jsonify({"slug": note.slug, "lang": lang, "source": note.filename, "state": state_of(note, lang), **history})

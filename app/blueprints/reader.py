@@ -13,10 +13,11 @@ from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
 from app.i18n import LANG_COOKIE, preferred_language
-from app.services import feeds, page_cache
-from app.services import search as search_service
-from app.services.note_pages import BrokenNote, note_page
-from app.services.reading import (home_listing, is_language, language_name, language_switcher, safe_next, tag_counts,
+from app.services.reading import feeds
+from app.services.reading import page_cache
+from app.services.reading import search as search_service
+from app.services.reading.note_pages import BrokenNote, note_page
+from app.services.reading.listings import (home_listing, is_language, language_name, language_switcher, safe_next, tag_counts,
                                   tag_listing, text_direction)
 
 bp = Blueprint("reader", __name__)

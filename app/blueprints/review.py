@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
-from app.services import publishing
+from app.services.publishing import approval
 from app.services.garden import get_garden
-from app.services.review import note_review, review_queue
-from app.services.workflow import WorkflowError
+from app.services.reviewing.screens import note_review, review_queue
+from app.services.reviewing.workflow import WorkflowError
 from app.workflow.states import InvalidTransition
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -36,7 +36,7 @@ def private(response):
 @bp.context_processor
 def review_helpers() -> dict:
     """Template helpers of the editor screens."""
-    return {"iso_utc": publishing.iso_utc}
+    return {"iso_utc": approval.iso_utc}
 
 
 @bp.get("/")
@@ -50,7 +50,7 @@ def _screen(note, lang: str, *, error: str | None = None, comment: str = "", sta
     review = note_review(get_garden(), note, lang)
     return render_template("review/note.html", review=review, note=note, lang=lang,
                            error=error, comment=comment,
-                           max_comment=publishing.MAX_COMMENT_LENGTH), status
+                           max_comment=approval.MAX_COMMENT_LENGTH), status
 
 
 @bp.get("/<lang>/<slug>")
@@ -72,7 +72,7 @@ def _refusal(exc: Exception) -> str:
         missing = exc.missing
         return _("Not approved: %(untranslated)d untranslated, %(fuzzy)d fuzzy and %(errors)d segments failing a check.",
                  untranslated=missing.get("untranslated", 0), fuzzy=missing.get("fuzzy", 0), errors=missing.get("errors", 0))
-    return _("A comment saying what to change is required (at most %(max)d characters).", max=publishing.MAX_COMMENT_LENGTH)
+    return _("A comment saying what to change is required (at most %(max)d characters).", max=approval.MAX_COMMENT_LENGTH)
 
 
 def _state_label(state: str) -> str:
@@ -89,7 +89,7 @@ def _decide(lang: str, slug: str, decision, done: str):
         decision(note_, lang, comment)
     except (InvalidTransition, WorkflowError) as exc:
         return _screen(note_, lang, error=_refusal(exc), comment=comment, status=409)
-    except publishing.PublishingInputError as exc:
+    except approval.PublishingInputError as exc:
         return _screen(note_, lang, error=_refusal(exc), comment=comment, status=400)
     flash(done, "success")
     return redirect(url_for("review.note", lang=lang, slug=note_.slug), 303)
@@ -99,7 +99,7 @@ def _decide(lang: str, slug: str, decision, done: str):
 @screen_permission("review")
 def approve(lang: str, slug: str):
     """Approve and publish the submitted English."""
-    return _decide(lang, slug, lambda n, lg, _c: publishing.approve_translation(get_garden(), n, lg, current_user._get_current_object()),
+    return _decide(lang, slug, lambda n, lg, _c: approval.approve_translation(get_garden(), n, lg, current_user._get_current_object()),
                    _("Approved: the English is published."))
 
 
@@ -107,7 +107,7 @@ def approve(lang: str, slug: str):
 @screen_permission("review")
 def request_changes(lang: str, slug: str):
     """Send the note back to the translators with a comment."""
-    return _decide(lang, slug, lambda n, lg, c: publishing.request_changes(n, lg, current_user._get_current_object(), c),
+    return _decide(lang, slug, lambda n, lg, c: approval.request_changes(n, lg, current_user._get_current_object(), c),
                    _("Changes requested: the translators see your comment."))
 
 
@@ -115,5 +115,5 @@ def request_changes(lang: str, slug: str):
 @screen_permission("review")
 def unpublish(lang: str, slug: str):
     """Take the published English offline; the records stay."""
-    return _decide(lang, slug, lambda n, lg, _c: publishing.unpublish(get_garden(), n, lg, current_user._get_current_object()),
+    return _decide(lang, slug, lambda n, lg, _c: approval.unpublish(get_garden(), n, lg, current_user._get_current_object()),
                    _("Unpublished: readers now get the notice and the link to the French."))

@@ -14,11 +14,11 @@ from flask_wtf.csrf import CSRFError
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
 from app.forms import SaveEntryForm, SubmitForm
 from app.i18n import state_label
-from app.services import translation
+from app.services.translating import entries
 from app.services.garden import get_garden
-from app.services.translate_screen import next_needing_work, note_screen, refused_save
-from app.services.translation_progress import FILTERS, garden_progress, submit_note
-from app.services.workflow import WorkflowError
+from app.services.translating.screen import next_needing_work, note_screen, refused_save
+from app.services.translating.progress import FILTERS, garden_progress, submit_note
+from app.services.reviewing.workflow import WorkflowError
 from app.web import handle_http_error
 from app.workflow.states import InvalidTransition
 
@@ -57,7 +57,7 @@ def dashboard():
 def _screen(note, lang: str, status: int = 200, *, submit_error: str | None = None, refused: dict | None = None):
     try:
         screen = note_screen(get_garden(), note, lang)
-    except translation.TranslationError as exc:
+    except entries.TranslationError as exc:
         return render_template("translate/unavailable.html", note=note, lang=lang, reason=exc.message), exc.status
     if refused:
         refused_save(screen, **refused)
@@ -83,14 +83,14 @@ def save(lang: str, slug: str, entry_id: str):
         return _screen(note_, lang, 400, refused={"ident": entry_id, "text": text, "error": _("Not saved: the form was incomplete; please try again.")})
     garden = get_garden()
     try:
-        translation.save_entry(garden, note_, lang, entry_id, text, form.base_version.data, current_user)
-    except translation.Conflict as exc:
+        entries.save_entry(garden, note_, lang, entry_id, text, form.base_version.data, current_user)
+    except entries.Conflict as exc:
         return _screen(note_, lang, 409, refused={"ident": entry_id, "text": text, "conflict": exc.current})
-    except translation.NotFound:
+    except entries.NotFound:
         abort(404)
-    except translation.InvalidInput as exc:
+    except entries.InvalidInput as exc:
         return _screen(note_, lang, 400, refused={"ident": entry_id, "text": text, "error": _refusal(exc)})
-    except translation.TranslationError as exc:
+    except entries.TranslationError as exc:
         return _screen(note_, lang, exc.status, refused={"ident": entry_id, "text": text, "error": exc.message})
     flash(_("Saved."), "success")
     following = next_needing_work(garden, note_, lang, entry_id)
@@ -98,7 +98,7 @@ def save(lang: str, slug: str, entry_id: str):
     return redirect(url_for("translate.note", lang=lang, slug=note_.slug, _anchor=anchor), 303)
 
 
-def _refusal(exc: translation.InvalidInput) -> str:
+def _refusal(exc: entries.InvalidInput) -> str:
     """Why a save was refused, in the interface language."""
     if exc.reason == "too_long":
         return _("Not saved: the translation is too long (%(length)d characters, at most %(limit)d).", **exc.params)
@@ -124,7 +124,7 @@ def submit(lang: str, slug: str):
         message = _("Not submitted: %(untranslated)d untranslated, %(fuzzy)d fuzzy and %(errors)d segments failing a check.",
                     untranslated=gaps.get("untranslated", 0), fuzzy=gaps.get("fuzzy", 0), errors=len(gaps.get("errors", [])))
         return _screen(note_, lang, 409, submit_error=message)
-    except translation.TranslationError as exc:
+    except entries.TranslationError as exc:
         return _screen(note_, lang, exc.status, submit_error=exc.message)
     flash(_("Submitted for review. The editor will approve it or ask for changes."), "success")
     return redirect(url_for("translate.note", lang=lang, slug=note_.slug), 303)

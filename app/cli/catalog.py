@@ -49,7 +49,7 @@ def _settle_interrupted_saves(garden) -> int:
 
     from app.extensions import db
     from app.models import EntryHistory
-    from app.services.translation import settle_all_pending_saves
+    from app.services.translating.entries import settle_all_pending_saves
 
     try:
         if db.session.scalar(select(EntryHistory.id).where(EntryHistory.pending.is_(True)).limit(1)) is None:
@@ -69,7 +69,7 @@ def sync_command(check: bool) -> None:
 
     Also settles translation saves a crash interrupted (their history rows), before syncing.
     """
-    from app.services.catalogs import sync_garden
+    from app.services.translating.catalogs import sync_garden
 
     garden = _garden(refresh=False)  # sync_all scans the files itself, by stamps
     settled = 0 if check else _settle_interrupted_saves(garden)
@@ -114,7 +114,7 @@ def _print_table(rows: list[dict], langs: list[str]) -> None:
 @with_appcontext
 def status_command(as_json: bool) -> None:
     """Per note and language: translated, fuzzy, untranslated and obsolete entries, and errors (exit 1 if any)."""
-    from app.services.catalogs import catalog_status
+    from app.services.translating.catalogs import catalog_status
 
     garden = _garden(refresh=True)
     rows = catalog_status(garden)
@@ -135,7 +135,7 @@ def render_command(lang: str, out: Path | None, slugs: tuple[str, ...]) -> None:
     """Print (or write with --out) notes assembled from their catalogs; untranslated entries stay French."""
     from app.catalog.po import CatalogError
     from app.fsutil import atomic_write
-    from app.services.catalogs import render_translation
+    from app.services.translating.catalogs import render_translation
 
     garden = _garden(refresh=True)
     if lang not in garden.target_langs:

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.services.export import ExportError, export_site
+from app.services.publishing.export import ExportError, export_site
 
 
 @click.command("export")

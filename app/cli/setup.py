@@ -22,11 +22,11 @@ def init_command(demo: bool) -> None:
     garden = get_garden(max_age=0)
     errors = garden.notes.errors()
     click.echo(f"indexed {len(garden.notes.notes())} notes in {garden.notes.folder}")
-    from app.services.catalogs import sync_garden
+    from app.services.translating.catalogs import sync_garden
 
     report = sync_garden(garden)
     click.echo(report.summary())
-    from app.services.publishing import adopt_published
+    from app.services.publishing.approval import adopt_published
 
     for publication in adopt_published(garden):
         click.echo(f"recorded published snapshot {publication.lang}/{publication.slug}.md")

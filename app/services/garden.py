@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from app.content.index import Changes, NoteIndex
 from app.content.notes import Note
 from app.content.published import PublishedIndex, PublishedNote
-from app.services.catalogs import sync_changed
+from app.services.translating.catalogs import sync_changed
 
 
 class Garden:

@@ -1,6 +1,6 @@
 """What the editor's screens show: the review queue and everything needed to judge one note.
 
-Built on :mod:`app.services.publishing` (the draft as it would be published) and on the
+Built on :mod:`app.services.publishing.approval` (the draft as it would be published) and on the
 published files readers get (``content/<lang>/<slug>.md``), so "outdated" and "recently
 published" here always agree with what readers see.
 """
@@ -19,11 +19,11 @@ from app.content.published import PublishedNote
 from app.extensions import db
 from app.models import NoteState, Publication, ReviewEvent
 from app.render.markdown import render_note_body, shift_headings
-from app.services.note_pages import render_options
-from app.services.drafts import Draft, Segment, build_draft
-from app.services.publishing import iso_utc
-from app.services.reading import parse_time, timestamp
-from app.services.workflow import latest_publication, note_state_row, review_events
+from app.services.reading.note_pages import render_options
+from app.services.publishing.drafts import Draft, Segment, build_draft
+from app.services.publishing.approval import iso_utc
+from app.services.reading.listings import parse_time, timestamp
+from app.services.reviewing.workflow import latest_publication, note_state_row, review_events
 from app.workflow.diff import changed_segments, line_diff_html, word_diff_html
 from app.workflow.states import State, display_state
 

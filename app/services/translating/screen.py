@@ -14,11 +14,11 @@ from app.catalog.po import catalog_counts, entry_id, translations_of
 from app.content.notes import Note
 from app.extensions import db
 from app.models import EntryHistory
-from app.services import workflow
+from app.services.reviewing import workflow
 from app.services.garden import Garden
-from app.services.memory_service import memory_for, suggestions_for
-from app.services.translation import as_utc, entry_data, live_entries, note_state, read_note_catalog, save_counts
-from app.services.translation_progress import submission_gaps
+from app.services.translating.memory import memory_for, suggestions_for
+from app.services.translating.entries import as_utc, entry_data, live_entries, note_state, read_note_catalog, save_counts
+from app.services.translating.progress import submission_gaps
 from app.workflow.diff import word_diff_html
 from app.workflow.memory import Suggestion
 
@@ -113,7 +113,7 @@ def preview_html(garden: Garden, note: Note, lang: str, po) -> Markup:
     """The English draft rendered like a page (French where not translated yet), headings below ``h2``."""
     from app.catalog.assemble import assemble_note
     from app.render.markdown import render_note_body, shift_headings
-    from app.services.note_pages import render_options
+    from app.services.reading.note_pages import render_options
 
     markdown = assemble_note(note.text, translations_of(po))
     return Markup(shift_headings(render_note_body(markdown, render_options(garden, lang, embeds=False)), 3))

@@ -3,7 +3,7 @@
 The published file ``content/<lang>/<slug>.md`` and its :class:`~app.models.Publication` row are
 written both-or-neither: the file is replaced atomically under its lock, then the row and the
 state change are committed; if the commit fails, the previous file comes back (or the new one
-goes). States move only through :func:`app.services.workflow.transition`.
+goes). States move only through :func:`app.services.reviewing.workflow.transition`.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import atomic_write, file_lock
 from app.models import Publication, User, utcnow
-from app.services.publication_journal import journaled, recover_publication
-from app.services.drafts import Draft, build_draft, read_french
-from app.services.workflow import (WorkflowError, latest_publication, note_state_row, review_events, stored_state,
+from app.services.publishing.journal import journaled, recover_publication
+from app.services.publishing.drafts import Draft, build_draft, read_french
+from app.services.reviewing.workflow import (WorkflowError, latest_publication, note_state_row, review_events, stored_state,
                                    transition)
 from app.workflow.checks import has_errors
 from app.workflow.states import Action, next_state

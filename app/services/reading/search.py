@@ -16,7 +16,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from app.content.wikilinks import WIKILINK
-from app.services.reading import Alternate, Entry, alternates_for, canonical_for, visible_entries
+from app.services.reading.listings import Alternate, Entry, alternates_for, canonical_for, visible_entries
 
 #: Longest query considered, in characters, and most words used from it.
 MAX_QUERY = 200

@@ -9,8 +9,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.services.garden import get_garden
-from app.services.reading import absolute_url, language_name, note_url, visible_entries
-from app.services.search import plain_text
+from app.services.reading.listings import absolute_url, language_name, note_url, visible_entries
+from app.services.reading.search import plain_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"

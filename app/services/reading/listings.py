@@ -2,8 +2,8 @@
 
 Readers of the source language see every readable French note; readers of a target language
 see only the published snapshots in ``content/<lang>/`` (drafts never leak). Note pages are
-built in :mod:`app.services.note_pages`, search in :mod:`app.services.search`, feeds and the
-sitemap in :mod:`app.services.feeds`; they all list notes through :func:`visible_entries`.
+built in :mod:`app.services.reading.note_pages`, search in :mod:`app.services.reading.search`, feeds and the
+sitemap in :mod:`app.services.reading.feeds`; they all list notes through :func:`visible_entries`.
 """
 from __future__ import annotations
 

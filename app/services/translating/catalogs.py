@@ -54,7 +54,7 @@ def sync_garden(
             if (garden.content_dir / lang).is_dir():
                 report.cleaned += cleanup_temp_files(garden.content_dir / lang)
         if has_app_context():
-            from app.services.publication_journal import recover_publications
+            from app.services.publishing.journal import recover_publications
 
             recover_publications(garden.content_dir, garden.target_langs)
     return report

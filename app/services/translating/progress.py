@@ -17,9 +17,9 @@ from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import file_lock
 from app.models import EntryHistory, Publication, User
-from app.services import workflow
+from app.services.reviewing import workflow
 from app.services.garden import Garden
-from app.services.translation import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
+from app.services.translating.entries import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
                                       read_note_catalog)
 from app.workflow.checks import has_errors
 from app.workflow.states import Action, State, display_state

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.models import Publication
 from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body, shift_headings
 from app.services.garden import Garden, get_garden
-from app.services.reading import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
+from app.services.reading.listings import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
                                   timestamp)
 from app.workflow.diff import changed_segments
 from app.workflow.states import is_outdated

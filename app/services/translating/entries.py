@@ -31,7 +31,7 @@ from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import atomic_write, file_lock
 from app.models import EntryHistory, User
-from app.services import workflow
+from app.services.reviewing import workflow
 from app.services.garden import Garden
 from app.workflow.checks import CheckResult, check_entry
 from app.workflow.states import Action
