@@ -26,6 +26,9 @@ def init_command(demo: bool) -> None:
 
     report = sync_garden(garden)
     click.echo(report.summary())
+    from app.services.reading.search import search_index
+
+    search_index()  # the full-text index, so that the first search does not build it
     from app.services.publishing.approval import adopt_published
 
     for publication in adopt_published(garden):

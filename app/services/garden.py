@@ -22,6 +22,23 @@ class Garden:
         self.target_langs = languages[1:]
         self.notes = NoteIndex(self.content_dir / self.source_lang)
         self.published = {lang: PublishedIndex(self.content_dir / lang, lang) for lang in self.target_langs}
+        self._memo: dict = {}  #: values derived from the indexes, with the version they were derived from
+
+    def version(self) -> tuple:
+        """The indexes' generations: any change of a note or a publication changes it."""
+        return (self.notes.generation, *(index.generation for index in self.published.values()))
+
+    def memo(self, key, build):
+        """``build()``, computed once per version of the garden (listings, tag groups), by ``key``."""
+        version = self.version()
+        cached = self._memo.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        value = build()
+        if len(self._memo) > 256:
+            self._memo.clear()
+        self._memo[key] = (version, value)
+        return value
 
     def refresh(self, max_age: float = 0.0) -> Changes:
         """Bring the indexes up to date with the files; return the French changes."""
