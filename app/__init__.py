@@ -4,16 +4,20 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from app.config import load_config, secret_key_from_instance
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment (tests pass temp folders)."""
+    from flask import Flask  # imported here: the command line's fast paths never need Flask
+
     test_config = dict(test_config or {})
     instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("PASSERELLE_INSTANCE_DIR")
     app = Flask(__name__, instance_path=str(Path(instance_path or PROJECT_ROOT / "instance").resolve()))

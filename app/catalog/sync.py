@@ -20,9 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
-from app.catalog.merge import merge_catalog
-from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
-from app.catalog.segment import FrontMatterError, segment_note
 from app.content.index import NoteIndex, list_note_files
 from app.content.notes import NoteReadError, decode_note
 from app.fsutil import atomic_write, cleanup_temp_files, file_lock
@@ -58,6 +55,11 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
 
 def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True) -> NoteSyncResult:
     """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its bytes change."""
+    # imported here: a sync with nothing to merge (the usual case) never loads the segmenter and polib
+    from app.catalog.merge import merge_catalog
+    from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
+    from app.catalog.segment import FrontMatterError, segment_note
+
     path = Path(catalog_path)
     try:
         with file_lock(path) if write else contextlib.nullcontext():  # held from read to write
