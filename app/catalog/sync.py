@@ -22,7 +22,7 @@ from pathlib import Path
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.content.index import NoteIndex, list_note_files
 from app.content.notes import NoteReadError, decode_note
-from app.fsutil import atomic_write, cleanup_temp_files, file_lock
+from app.fsutil import atomic_write, cleanup_temp_files, file_lock, fsync_dir
 
 CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
 WORKERS = 8  #: threads merging and writing catalogs: mostly to overlap fsync waits
@@ -53,8 +53,12 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
     return sorted(orphans)
 
 
-def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True) -> NoteSyncResult:
-    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its bytes change."""
+def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True,
+              fsync_dir: bool = True) -> NoteSyncResult:
+    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its bytes change.
+
+    ``fsync_dir=False``: the caller fsyncs the catalog folder before recording the result (see :func:`sync_all`).
+    """
     # imported here: a sync with nothing to merge (the usual case) never loads the segmenter and polib
     from app.catalog.merge import merge_catalog
     from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
@@ -75,7 +79,7 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
             if write:
                 if state != "unchanged":
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write(path, data)
+                    atomic_write(path, data, fsync_dir=fsync_dir)
                 stamp = Stamp.of(path.stat(), data)
     except CatalogError as exc:
         return NoteSyncResult(source, lang, path, "error", error=exc)
@@ -96,7 +100,7 @@ def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: b
     """Sync one note's catalogs (run in a worker thread: fsync waits overlap, journal commits group)."""
     results = []
     for lang, catalog in jobs:
-        results.append(sync_note(text, source, catalog, lang, write=write))
+        results.append(sync_note(text, source, catalog, lang, write=write, fsync_dir=False))  # one folder fsync per save
         if isinstance(results[-1].error, NoteReadError):
             break
     return results
@@ -116,6 +120,7 @@ class _Run:
         self.skipped_entries = [0] * len(COUNT_KEYS)  #: entry counts of the catalogs skipped
         self.last_save, self.save_cost = time.monotonic(), 0.0  #: manifest checkpoints
         self.inflight = 0  #: notes submitted to the workers and not finished yet
+        self.durable = 0  #: catalogs written whose folder was fsynced since
 
     def plan(self, source: str, slug: str) -> tuple[str, str, list[tuple[str, Path]]] | None:
         """Decide from stamps what one French file needs; read it only if something changed."""
@@ -195,9 +200,14 @@ class _Run:
                 self.save()
 
     def save(self) -> None:
-        """Settle racy stamps and write the manifest (never in check mode)."""
+        """Make the catalogs written so far durable (one fsync per folder), settle racy stamps, write the manifest."""
         started = time.monotonic()
         if self.write and self.checkpoints:
+            written = self.report.states["created"] + self.report.states["updated"]
+            if written != self.durable:  # the manifest never records a catalog whose rename could still be lost
+                for lang in self.langs:
+                    fsync_dir(self.translations_dir / lang / "notes")
+                self.durable = written
             self.racy = self.manifest.settle(self.racy)
             self.manifest.save()
         self.last_save = time.monotonic()

@@ -40,7 +40,9 @@ def _has_pending_saves(url: str) -> bool | None:
             return None
         try:
             return conn.execute("SELECT 1 FROM entry_history WHERE pending = 1 LIMIT 1").fetchone() is not None
-        except sqlite3.Error:  # no table yet: the app migrates first
+        except sqlite3.OperationalError as exc:  # a database without the table never recorded a save
+            return False if "no such table" in str(exc) else None
+        except sqlite3.Error:
             return None
         finally:
             conn.close()

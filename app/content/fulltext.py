@@ -102,7 +102,9 @@ def _spans(text: str, terms: list[str], lang: str) -> list[tuple[int, int]]:
         return []
     words = analyzer(lang)
     prefixes = tuple(terms)
-    return [m.span() for m in WORD.finditer(text) if words.term(m.group()).startswith(prefixes)]
+    heads = tuple({term[:2] for term in terms})  # a stem keeps its word's first letters: stem only the candidates
+    return [m.span() for m in WORD.finditer(text)
+            if fold(m.group()[:3]).startswith(heads) and words.term(m.group()).startswith(prefixes)]
 
 
 def highlight(text: str, terms: list[str], lang: str) -> Markup:
