@@ -1,4 +1,16 @@
-"""WSGI entry point: ``gunicorn wsgi:app``."""
+"""WSGI entry point: ``gunicorn wsgi:app``.
+
+Under the project's gunicorn.conf.py the app is loaded once in the master, before the workers are
+forked (``preload_app``): the garden is indexed here, from the saved snapshot when there is one, so
+every worker starts with the indexes in memory, shared with the others until it writes to them.
+"""
+import os
+
 from app import create_app
 
 app = create_app()
+
+if os.environ.get("PASSERELLE_PRELOAD") == "1":
+    from app.services.garden import warm_garden
+
+    warm_garden(app)

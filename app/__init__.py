@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)
+    if app.config.get("TESTING") and "WATCH_FILES" not in test_config:
+        app.config["WATCH_FILES"] = False  # tests refresh explicitly (INDEX_MAX_AGE 0); a test opts in to watching
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -56,6 +56,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "SESSION_COOKIE_SECURE": env.get(PREFIX + "HTTPS", "") in {"1", "true", "yes"},
         "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
+        "WATCH_FILES": env.get(PREFIX + "WATCH", "1") not in {"0", "false", "no"},
+        "SAFETY_SCAN": float(env.get(PREFIX + "SAFETY_SCAN", 300.0)),
     }
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]

@@ -29,6 +29,9 @@ def init_command(demo: bool) -> None:
     from app.services.reading.search import search_index
 
     search_index()  # the full-text index, so that the first search does not build it
+    from app.services.garden import save_snapshot
+
+    save_snapshot(current_app, garden)  # server processes start from it instead of reading every note
     from app.services.publishing.approval import adopt_published
 
     for publication in adopt_published(garden):

@@ -146,7 +146,8 @@ def fresh_probe(cache: PageCache, endpoint: str, lang: str, slug: str) -> tuple:
     garden = current_app.extensions["garden"]
     folders = _folder_probe(cache, garden)
     with cache.refresh_lock:  # rescans (they also sync changed notes' catalogs) run one at a time
-        if folders != cache.folders_seen or time.monotonic() - garden.notes.refreshed_at >= cache.rescan:
+        stale = not garden.watched() and time.monotonic() - garden.notes.refreshed_at >= cache.rescan
+        if folders != cache.folders_seen or stale:
             get_garden(max_age=0)
             cache.folders_seen = folders
         probe = _note_probe(garden, lang, slug) if endpoint == "reader.note" else ()
@@ -247,7 +248,8 @@ class PageCacheMiddleware:
         folders = _folder_probe(self.cache, garden)
         if folders != self.cache.folders_seen or garden_version(garden) != page.version:
             return False
-        if time.monotonic() - garden.notes.refreshed_at >= self.cache.rescan and self.cache.refresh_lock.acquire(False):
+        if (not garden.watched() and time.monotonic() - garden.notes.refreshed_at >= self.cache.rescan
+                and self.cache.refresh_lock.acquire(False)):
             threading.Thread(target=self._rescan, args=(folders,), daemon=True).start()  # stale while revalidating
         endpoint, lang, slug = page.source
         if endpoint != "reader.note":
