@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polib
 
+from app.catalog.po_format import default_locations
 from app.fsutil import atomic_write, file_lock
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ RACY_NS = 1_000_000_000  #: a file modified less than this before we stat it is 
 COUNT_KEYS = ("translated", "fuzzy", "untranslated", "obsolete")
 STATES = ("unchanged", "updated", "created")  #: what a sync did to a catalog
 #: The modules whose behaviour shapes a catalog: when they change, every note is redone.
-_CODE = ("segment.py", "merge.py", "po.py", "manifest.py")
+_CODE = ("segment.py", "merge.py", "po.py", "po_format.py", "linebreak.py", "manifest.py")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Manifest:
             "code": code_fingerprint(),
             "notes_folder": str(Path(notes_folder).resolve()),
             "translations_dir": str(Path(translations_dir).resolve()),
+            "locations": default_locations(),  # another #: style rewrites every catalog
         }
         manifest = cls(Path(state_dir) / MANIFEST_NAME, identity)
         try:

@@ -19,9 +19,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import polib
+
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
+from app.catalog.po_format import apply_locations, default_locations
 from app.catalog.segment import FrontMatterError, segment_note
 from app.content.index import NoteIndex, list_note_files
 from app.content.notes import NoteReadError, decode_note
@@ -56,8 +59,30 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
     return sorted(orphans)
 
 
-def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True) -> NoteSyncResult:
-    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its bytes change."""
+def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, data: bytes) -> bool:
+    """True when the catalog on disk says what ``data`` says, however another tool wrapped it."""
+    if old_data is None:
+        return False
+    return data == old_data or format_catalog(old).encode("utf-8") == data
+
+
+def merged_catalog(old: polib.POFile | None, note_text: str, source: str, lang: str, locations: str | None = None) -> polib.POFile:
+    """The catalog of ``source`` merged from ``old`` (msgmerge semantics), references in the configured style."""
+    po = merge_catalog(old, segment_note(note_text), source, lang)
+    style = locations or default_locations()
+    if style != "full":
+        for entry in po:
+            entry.occurrences = apply_locations(entry.occurrences, style)
+    return po
+
+
+def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True,
+              locations: str | None = None) -> NoteSyncResult:
+    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its content changes.
+
+    A catalog that another tool (msgcat, Poedit) rewrapped but whose content is what the sync
+    would write is left byte for byte as it is.
+    """
     path = Path(catalog_path)
     try:
         with file_lock(path) if write else contextlib.nullcontext():  # held from read to write
@@ -66,15 +91,16 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
             except FileNotFoundError:
                 old_data = None
             old = parse_catalog(old_data, str(path)) if old_data is not None else None
-            po = merge_catalog(old, segment_note(note_text), source, lang)
+            po = merged_catalog(old, note_text, source, lang, locations)
             data = format_catalog(po).encode("utf-8")
-            state = "created" if old_data is None else "unchanged" if data == old_data else "updated"
+            unchanged = _content_unchanged(old, old_data, data)
+            state = "created" if old_data is None else "unchanged" if unchanged else "updated"
             stamp = None
             if write:
                 if state != "unchanged":
                     path.parent.mkdir(parents=True, exist_ok=True)
                     atomic_write(path, data)
-                stamp = Stamp.of(path.stat(), data)
+                stamp = Stamp.of(path.stat(), old_data if unchanged else data)
     except CatalogError as exc:
         return NoteSyncResult(source, lang, path, "error", error=exc)
     except FrontMatterError as exc:
