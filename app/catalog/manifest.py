@@ -257,6 +257,7 @@ class SyncReport:
     errors: list[Exception] = field(default_factory=list)
     out_of_date: list[str] = field(default_factory=list)  #: "<catalog>: <why>" lines (check mode)
     orphans: list[Path] = field(default_factory=list)  #: catalogs whose French file is gone (kept)
+    renames: list = field(default_factory=list)  #: :class:`~app.content.slugmap.Rename` detected by this sync
     skipped: int = 0  #: catalogs judged unchanged from the manifest alone
     full: bool = False  #: no usable manifest: every note was read
     cleaned: int = 0  #: leftover temporary files removed
@@ -288,6 +289,8 @@ class SyncReport:
         verbs = ("unchanged", "to update", "to create") if self.check else STATES
         parts = [f"{self.states[s]} {v}" for s, v in zip(STATES, verbs)]
         parts += [f"{len(self.orphans)} orphaned", f"{len(self.errors)} errors"]
+        if self.renames:
+            parts.append(f"{len(self.renames)} renamed notes followed")
         entries = ", ".join(f"{self.entries[k]} {k}" for k in COUNT_KEYS)
         tail = f" — {len(self.out_of_date)} out of date" if self.check else ""
         return f"{head} — catalogs: {', '.join(parts)} — entries: {entries}{tail}"

@@ -14,6 +14,7 @@ Semantics (checked against GNU msgmerge in tests/test_merge.py):
 - otherwise the entry is untranslated;
 - unlike msgmerge, a fuzzy msgstr gets its leading/trailing newline aligned with the
   new msgid, so the catalog keeps passing ``msgfmt -c``;
+- a compendium (other catalogs' entries) is matched after the old catalog, exactly then fuzzily;
 - old translated entries used by nothing become obsolete (``#~``); untranslated
   ones are dropped; ``#| msgid`` survives only on fuzzy, translated entries.
 """
@@ -149,17 +150,22 @@ def _header(old: polib.POFile | None, source: str, lang: str) -> polib.POFile:
 
 
 def merge_catalog(
-    old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str
+    old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str,
+    compendium: Sequence[polib.POEntry] = (),
 ) -> polib.POFile:
-    """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics."""
+    """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics.
+
+    ``compendium`` entries (``msgmerge --compendium``) are matched after ``old``'s and never
+    become obsolete entries of the result.
+    """
     po = _header(old, source, lang)
     entries = _new_entries(segments, f"{SOURCE_DIR}/{source}")
     previous = list(old) if old is not None else []
     ordered = [e for e in previous if not e.obsolete] + [e for e in previous if e.obsolete]
     exact: dict[tuple[str | None, str], polib.POEntry] = {}
-    for old_entry in ordered:
+    for old_entry in [*ordered, *compendium]:
         exact.setdefault((old_entry.msgctxt, old_entry.msgid), old_entry)
-    candidates = [e for e in ordered if _has_translation(e)]
+    candidates = [e for e in [*ordered, *compendium] if _has_translation(e)]
     texts = [e.msgid.encode("utf-8") for e in candidates]
     used: set[int] = set()
     for entry in entries:

@@ -8,19 +8,23 @@ from flask import Flask, current_app
 from app.content.index import Changes, NoteIndex
 from app.content.notes import Note
 from app.content.published import PublishedIndex, PublishedNote
+from app.content.slugmap import SlugMap
 from app.services.translating.catalogs import sync_changed
+from app.services.translating.renames import detect_text_renames
 
 
 class Garden:
     """Where the notes, catalogs and published files of one site live, and their indexes."""
 
-    def __init__(self, content_dir: str, translations_dir: str, languages: list[str]):
+    def __init__(self, content_dir: str, translations_dir: str, languages: list[str], state_dir: str | None = None):
         self.content_dir = Path(content_dir)
         self.translations_dir = Path(translations_dir)
+        self.state_dir = Path(state_dir) if state_dir else None  #: holds the slug registry (None: slugs not kept)
         self.source_lang = languages[0]
         self.languages = list(languages)
         self.target_langs = languages[1:]
-        self.notes = NoteIndex(self.content_dir / self.source_lang)
+        slugs = SlugMap(self.state_dir) if self.state_dir else None
+        self.notes = NoteIndex(self.content_dir / self.source_lang, slugs=slugs, detect_renames=detect_text_renames)
         self.published = {lang: PublishedIndex(self.content_dir / lang, lang) for lang in self.target_langs}
 
     def refresh(self, max_age: float = 0.0) -> Changes:
@@ -50,7 +54,8 @@ class Garden:
 
 def init_garden(app: Flask) -> Garden:
     """Create the garden for ``app`` and keep it in ``app.extensions``."""
-    garden = Garden(app.config["CONTENT_DIR"], app.config["TRANSLATIONS_DIR"], app.config["LANGUAGES"])
+    garden = Garden(app.config["CONTENT_DIR"], app.config["TRANSLATIONS_DIR"], app.config["LANGUAGES"],
+                    app.config.get("STATE_DIR"))
     app.extensions["garden"] = garden
     return garden
 

@@ -93,6 +93,11 @@ def note_page(lang: str, slug: str) -> NotePage | None:
     return _translated_page(garden, lang, note, published)
 
 
+def renamed_slug(slug: str) -> str | None:
+    """The current slug of a renamed note whose old slug is ``slug`` (None: no such rename)."""
+    return get_garden().notes.redirect(slug)
+
+
 def note_languages(garden: Garden, note: Note) -> list[str]:
     """The languages ``note`` can be read in: the source, then each published translation."""
     return [garden.source_lang] + [lang for lang in garden.target_langs if garden.published_note(lang, note)]
