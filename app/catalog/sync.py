@@ -81,7 +81,7 @@ def resolve_slugs(notes_folder: Path, translations_dir: Path, langs: list[str], 
                for s, slug in gone.items()}
         renames = detect_renames(old, _msgids_of_files(notes_folder, appeared))
     if check:
-        slugs, done = slugmap.assign(registry.slugs, files, renames, reserved=set(registry.redirects))
+        slugs, done = slugmap.assign(registry.slugs, files, renames, reserved=registry.redirects)
         return slugs, done
     done = registry.update(files, renames)
     for rename in registry.pending:

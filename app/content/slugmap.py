@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,14 +64,16 @@ def _free_slug(base: str, taken: set[str]) -> str:
 
 
 def assign(previous: dict[str, str], files: Iterable[str], renames: dict[str, str] | None = None,
-           reserved: Iterable[str] = ()) -> tuple[dict[str, str], list[Rename]]:
+           reserved: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[Rename]]:
     """Slugs for ``files`` given the ``previous`` assignment and detected ``renames`` (old → new file).
 
     Files already known keep their slug; a renamed file keeps its slug when its new name still
     fits it, else gets a new one; new files get the first free slug in file-name order. No file
-    takes a slug that another file keeps or that is ``reserved`` (redirecting). Returns the new
-    assignment and the renames with their slugs.
+    takes a slug that another file keeps or that is ``reserved`` (an old slug → the file it
+    redirects to), except the renamed note those old slugs lead to. Returns the new assignment
+    and the renames with their slugs.
     """
+    reserved = dict(reserved or {})
     files = sorted(set(files))
     current = set(files)
     renames = {old: new for old, new in (renames or {}).items() if old in previous and old not in current and new in current and new not in previous}
@@ -79,9 +81,12 @@ def assign(previous: dict[str, str], files: Iterable[str], renames: dict[str, st
     taken = set(result.values()) | set(reserved)
     done: list[Rename] = []
     for old, new in sorted(renames.items(), key=lambda item: item[1]):
-        slug = previous[old]
-        if not _fits(slug, base_slug(new)) or slug in taken:
-            slug = _free_slug(base_slug(new), taken | {previous[old]})
+        slug, base = previous[old], base_slug(new)
+        own = sorted(s for s, target in reserved.items() if target == old and _fits(s, base) and s not in result.values())
+        if own:  # renamed back: the note takes its old address again
+            slug = own[0]
+        elif not _fits(slug, base) or slug in taken:
+            slug = _free_slug(base, taken | {previous[old]})
         result[new] = slug
         taken.add(slug)
         done.append(Rename(old, new, previous[old], slug))
@@ -152,6 +157,8 @@ class SlugMap:
             before = (dict(self.slugs), dict(self.redirects), list(self.pending))
             slugs, done = assign(self.slugs, files, renames, reserved=self._reserved(files))
             for rename in done:
+                self.redirects.pop(rename.new_slug, None)  # a slug that leads to itself no longer redirects
+            for rename in done:
                 if rename.old_slug != rename.new_slug:
                     self.redirects[rename.old_slug] = rename.new_source
                 for old_slug, target in list(self.redirects.items()):
@@ -166,9 +173,9 @@ class SlugMap:
                 self.loaded = True
         return done
 
-    def _reserved(self, files: list[str]) -> set[str]:
+    def _reserved(self, files: list[str]) -> dict[str, str]:
         current = set(files)
-        return {slug for slug, target in self.redirects.items() if target in current or target in self.slugs}
+        return {slug: target for slug, target in self.redirects.items() if target in current or target in self.slugs}
 
     def settled(self, rename: Rename) -> None:
         """Forget a pending rename once its catalogs, snapshots and database rows have followed."""
