@@ -168,3 +168,22 @@ def test_cli_sync_settles_a_rename_without_the_app_having_seen_it(app, runner):
         assert garden.published_path(LANG, "bras-droit").exists()
         assert db.session.scalar(select(Publication.source)) == "Bras droit.md"
         assert sync_garden(garden).renames == []
+
+
+def test_status_lists_orphans_and_prune_removes_only_what_is_held_elsewhere(app, runner):
+    clean_garden(app)
+    with app.app_context():
+        garden = get_garden(0)
+        folder, catalog = garden.notes.folder, garden.catalog_path(LANG, SLUG)
+    translate(catalog)
+    text = (folder / CHIEF).read_text(encoding="utf-8")
+    (folder / CHIEF).unlink()
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    status = runner.invoke(args=["status"])
+    assert f"orphaned (French file gone" in status.output and "chief-of-staff.po" in status.output
+    kept = runner.invoke(args=["sync", "--prune-orphans"])
+    assert "kept orphaned catalog" in kept.output and catalog.exists()
+    (folder / "Copie.md").write_text(text, encoding="utf-8")  # later, the same text comes back under another name
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    pruned = runner.invoke(args=["sync", "--prune-orphans"])
+    assert "removed orphaned catalog" in pruned.output and not catalog.exists()

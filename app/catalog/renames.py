@@ -122,3 +122,29 @@ def lacks(orphan: polib.POFile, live: Iterable[polib.POFile]) -> list[polib.POEn
     """Translations of ``orphan`` that no live catalog holds (same msgid and msgstr, current or obsolete)."""
     held = {(e.msgid, e.msgstr) for po in live for e in po}
     return [e for e in orphan if e.msgstr and (e.msgid, e.msgstr) not in held]
+
+
+def prune_orphans(orphans: Iterable[Path], live: Iterable[Path]) -> tuple[list[Path], dict[Path, int]]:
+    """Remove the orphaned catalogs whose every translation a live catalog of the same language holds.
+
+    Returns the removed catalogs and, for those kept, how many translations only they hold.
+    Unreadable catalogs are kept (count -1).
+    """
+    live_by_lang: dict[Path, list[polib.POFile]] = {}
+    for path in live:
+        with contextlib.suppress(OSError, CatalogError):
+            live_by_lang.setdefault(path.parent, []).append(read_catalog(path))
+    removed, kept = [], {}
+    for path in orphans:
+        with file_lock(path):
+            try:
+                only_here = lacks(read_catalog(path), live_by_lang.get(path.parent, []))
+            except (OSError, CatalogError):
+                kept[path] = -1
+                continue
+            if only_here:
+                kept[path] = len(only_here)
+            else:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed, kept

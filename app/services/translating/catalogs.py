@@ -13,7 +13,7 @@ from app.catalog.manifest import COUNT_KEYS, Manifest
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, read_catalog, translations_of
 from app.catalog.segment import segment_note
-from app.catalog.sync import OrphanCompendium, SyncReport, sync_all, sync_note
+from app.catalog.sync import OrphanCompendium, SyncReport, find_orphans, sync_all, sync_note
 from app.content.index import Changes
 from app.content.notes import Note
 from app.fsutil import cleanup_temp_files
@@ -139,6 +139,11 @@ def catalog_status(garden: Garden, *, state_dir: str | os.PathLike | None = None
         }
         rows.append(row)
     return rows
+
+
+def orphaned_catalogs(garden: Garden) -> list:
+    """Catalogs whose note is gone (no live note has their slug), in every target language."""
+    return find_orphans(garden.translations_dir, garden.target_langs, garden.notes.live_slugs())
 
 
 def render_translation(garden: Garden, lang: str, note: Note) -> str:
