@@ -3,7 +3,7 @@
 Semantics (checked against GNU msgmerge in tests/test_merge.py):
 
 - new entries follow the French document order; identical msgids collapse into one
-  entry with one ``#:`` reference per occurrence and the first occurrence's type;
+  entry with one ``#:`` reference per occurrence and ``#. type:`` listing every kind of place;
 - an exact match (msgctxt + msgid) in the old catalog, current or obsolete, keeps its
   msgstr, flags and translator comments (an obsolete match is revived);
 - otherwise the most similar old entry that has a translation (current or obsolete,
@@ -70,13 +70,18 @@ def _worth_keeping(entry: polib.POEntry) -> bool:
 def _new_entries(segments: Sequence[SegmentLike], reference: str) -> list[polib.POEntry]:
     """One entry per distinct msgid, in document order, with every occurrence listed."""
     by_msgid: dict[str, polib.POEntry] = {}
+    types: dict[str, list[str]] = {}
     for seg in segments:
         if not seg.msgid:
             continue  # "" is the header's msgid; an empty segment has nothing to translate
         entry = by_msgid.get(seg.msgid)
         if entry is None:
-            entry = by_msgid[seg.msgid] = polib.POEntry(msgid=seg.msgid, comment=f"type: {seg.type}")
+            entry = by_msgid[seg.msgid] = polib.POEntry(msgid=seg.msgid)
+        if seg.type not in types.setdefault(seg.msgid, []):
+            types[seg.msgid].append(seg.type)
         entry.occurrences.append((reference, str(seg.line)))
+    for msgid, entry in by_msgid.items():
+        entry.comment = "type: " + ", ".join(types[msgid])  # every kind of place the text fills
     return list(by_msgid.values())
 
 
