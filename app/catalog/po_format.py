@@ -100,6 +100,19 @@ def reference_lines(occurrences: list[tuple[str, str]], width: int = WRAP_WIDTH)
     return lines
 
 
+def reference_tokens(occurrences: list[tuple[str, str]]) -> list[str]:
+    """The words of ``#:`` references as gettext 0.21 reads them back: split on spaces, repeats dropped.
+
+    gettext 0.21 writes a file name with spaces between U+2068 and U+2069 but reads it back as
+    one reference per word (and drops a word seen twice); comparing token lists tells whether
+    a catalog's references are ours after such a round trip.
+    """
+    words = " ".join(
+        (FSI + f + PDI if _has_spaces(f) and not f.startswith(FSI) else f) + (f":{n}" if n not in (None, "") else "")
+        for f, n in occurrences).split()
+    return list(dict.fromkeys(words))
+
+
 def default_locations() -> str:
     """The ``#:`` style of ``PASSERELLE_PO_LOCATIONS`` (``full`` unless set); ValueError on an unknown one."""
     style = os.environ.get("PASSERELLE_PO_LOCATIONS", "full").strip() or "full"

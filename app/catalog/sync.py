@@ -9,6 +9,7 @@ French file and catalogs are unchanged according to the manifest (two ``stat`` c
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import multiprocessing
 import os
@@ -25,7 +26,7 @@ import polib
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
-from app.catalog.po_format import apply_locations, default_locations
+from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
 from app.catalog.segment import FrontMatterError, segment_note
 from app.catalog.renames import catalog_msgids, detect_renames, move_catalogs, orphan_entries
 from app.content import slugmap
@@ -100,11 +101,26 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
     return sorted(orphans)
 
 
-def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, data: bytes) -> bool:
-    """True when the catalog on disk says what ``data`` says, however another tool wrapped it."""
+def _with_reference_tokens(po: polib.POFile) -> str:
+    """The catalog formatted with each entry's references reduced to their words (see reference_tokens)."""
+    shown = copy.copy(po)
+    shown[:] = [copy.copy(e) for e in po]
+    for entry in shown:
+        entry.occurrences = [(word, "") for word in reference_tokens(entry.occurrences)]
+    return format_catalog(shown)
+
+
+def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, po: polib.POFile, data: bytes) -> bool:
+    """True when the catalog on disk says what ``data`` says, however another tool wrapped it.
+
+    References that gettext 0.21's msgcat re-split (file names with spaces) count as unchanged:
+    they are the same words, and rewriting them would only start the same fight again.
+    """
     if old_data is None:
         return False
-    return data == old_data or format_catalog(old).encode("utf-8") == data
+    if data == old_data or format_catalog(old).encode("utf-8") == data:
+        return True
+    return FSI.encode() in old_data and _with_reference_tokens(old) == _with_reference_tokens(po)
 
 
 class OrphanCompendium:
@@ -154,7 +170,7 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
             old = parse_catalog(old_data, str(path)) if old_data is not None else None
             po = merged_catalog(old, note_text, source, lang, locations, compendium)
             data = format_catalog(po).encode("utf-8")
-            unchanged = _content_unchanged(old, old_data, data)
+            unchanged = _content_unchanged(old, old_data, po, data)
             state = "created" if old_data is None else "unchanged" if unchanged else "updated"
             stamp = None
             if write:
