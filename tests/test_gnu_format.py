@@ -226,3 +226,39 @@ def test_unknown_locations_setting_is_refused(monkeypatch):
 
     with pytest.raises(ValueError, match="PO_LOCATIONS"):
         load_config("/tmp", {"PASSERELLE_PO_LOCATIONS": "sometimes"})
+
+
+def _libunistring():
+    import ctypes
+    import ctypes.util
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("unistring") or "libunistring.so.2")
+    except OSError:
+        return None
+    lib.u8_possible_linebreaks.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p]
+    return lib
+
+
+def test_break_opportunities_agree_with_libunistring_itself():
+    """The library GNU gettext breaks lines with, asked directly (skipped where it is not installed)."""
+    import ctypes
+    import random
+
+    lib = _libunistring()
+    if lib is None:
+        pytest.skip("libunistring is not installed")
+    alphabet = list("aé b-c/,.:;!?()[]{}«»\"'’\\%$#*_`~|&+=<>019") + [
+        "\u00a0", "\u202f", "\u2014", "\u2013", "\u2026", "\u200b", "\u200d", "\u0301", "\u2060", "\u05d0",
+        "\U0001F1E6", "\U0001F466", "\U0001F3FB", "😀", "中", "\u3002", "\u3008", "\u2028", "\u00ad", "\u2068", "\t"]
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
+        data = text.encode("utf-8")
+        out = ctypes.create_string_buffer(len(data))
+        lib.u8_possible_linebreaks(data, len(data), b"UTF-8", out)
+        gnu, at = [], 0
+        for ch in text:
+            gnu.append({1: 0, 2: 1, 3: 2}[out.raw[at]])  # libunistring: 1 prohibited, 2 possible, 3 mandatory
+            at += len(ch.encode("utf-8"))
+        assert gnu == possible_breaks(text), text

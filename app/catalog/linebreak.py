@@ -9,6 +9,7 @@ libunistring 1.0 are mapped back to the ones it knew), widths from :mod:`unicode
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -126,6 +127,24 @@ def char_width(char: str) -> int:
     return 1
 
 
+_RULES = [[{"P": 0, "I": 1, "D": 2}[r] for r in row] for row in _TABLE]  #: 0 never, 1 after spaces, 2 always
+_CLASS_OF: dict[str, int] = {}  #: per character: its class (filled as characters are met)
+_WIDTH_OF: dict[str, int] = {}  #: per character: its columns, control characters as 0
+#: Characters of one column each (Latin, general punctuation but the invisible ones): a string of
+#: only these is as wide as it is long.
+_NOT_NARROW = re.compile("[^\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0]")
+
+
+def _classes(text: str) -> list[int]:
+    known = _CLASS_OF.get
+    classes = [known(ch) for ch in text]
+    if None in classes:
+        for i, ch in enumerate(text):
+            if classes[i] is None:
+                classes[i] = _CLASS_OF[ch] = line_class(ch)
+    return classes
+
+
 def possible_breaks(text: str) -> list[int]:
     """Per character of ``text``: PROHIBITED, POSSIBLE or MANDATORY break before it (libunistring 1.0)."""
     result = [PROHIBITED] * len(text)
@@ -133,9 +152,15 @@ def possible_breaks(text: str) -> list[int]:
     last = BK  # class of the last character that is not a space
     seen_space = False  # a space since ``last``
     ri_count = 0  # regional indicators just before this character
-    for i, char in enumerate(text):
-        prop = line_class(char)
-        if prop == BK:
+    rules = _RULES
+    for i, prop in enumerate(_classes(text)):
+        if prop >= 0 and last >= 0 and prev != _ZWJ and prev != _HL_BA and prop != _ZWJ and not (prop == _RI and last == _RI):
+            rule = rules[last][prop]  # the usual case: two characters of the pair table
+            if rule == 2 or (rule == 1 and seen_space):
+                result[i] = POSSIBLE
+            last, seen_space = prop, False
+            prev = _HL_BA if prev == _HL and (prop == _HY or prop == _BA) else prop
+        elif prop == BK:
             result[i] = MANDATORY
             prev, last, seen_space = BK, BK, False
         elif prop == SP:
@@ -151,21 +176,29 @@ def possible_breaks(text: str) -> list[int]:
                 last, seen_space = _AL, False
             prev = prop
         else:
-            if last == BK:
-                pass
-            elif last == ZW:
+            if last == ZW:
                 result[i] = POSSIBLE
-            elif prev == _ZWJ or prev == _HL_BA:
+            elif last == BK or prev == _ZWJ or prev == _HL_BA:
                 pass
             elif last == _RI and prop == _RI:
                 result[i] = POSSIBLE if seen_space or ri_count % 2 == 0 else PROHIBITED
             else:
-                rule = _TABLE[last][prop]
-                result[i] = POSSIBLE if rule == "D" or (rule == "I" and seen_space) else PROHIBITED
+                rule = rules[last][prop]
+                result[i] = POSSIBLE if rule == 2 or (rule == 1 and seen_space) else PROHIBITED
             last, seen_space = prop, False
-            prev = _HL_BA if prev == _HL and prop in (_HY, _BA) else prop
+            prev = _HL_BA if prev == _HL and (prop == _HY or prop == _BA) else prop
         ri_count = ri_count + 1 if prop == _RI else 0
     return result
+
+
+def _widths(text: str) -> list[int]:
+    known = _WIDTH_OF.get
+    widths = [known(ch) for ch in text]
+    if None in widths:
+        for i, ch in enumerate(text):
+            if widths[i] is None:
+                widths[i] = _WIDTH_OF[ch] = max(char_width(ch), 0)
+    return widths
 
 
 def width_breaks(text: str, width: int, start_column: int, prohibited: set[int]) -> list[int]:
@@ -175,31 +208,31 @@ def width_breaks(text: str, width: int, start_column: int, prohibited: set[int])
     where no break may happen (inside escape sequences), as write-po.c's overrides do.
     """
     possible = possible_breaks(text)
+    for i in prohibited:
+        possible[i] = PROHIBITED
+    widths = [1] * len(text) if _NOT_NARROW.search(text) is None else _widths(text)
     breaks: list[int] = []
-    last_break: int | None = None
+    last_break = -1
     last_column, piece = start_column, 0
-    for i, char in enumerate(text):
-        state = PROHIBITED if i in prohibited else possible[i]
-        if state != PROHIBITED and last_break is not None and last_column + piece > width:
-            breaks.append(last_break)
-            last_column = 0
-        if state == MANDATORY:  # U+2028 and the like: GNU counts columns again from 0
-            last_break, last_column, piece = None, 0, 0
-            continue
-        if state == POSSIBLE:
+    for i, state in enumerate(possible):
+        if state:
+            if last_break >= 0 and last_column + piece > width:
+                breaks.append(last_break)
+                last_column = 0
+            if state == MANDATORY:  # U+2028 and the like: GNU counts columns again from 0
+                last_break, last_column, piece = -1, 0, 0
+                continue
             last_break = i
             last_column += piece
             piece = 0
-        w = char_width(char)
-        if w > 0:
-            piece += w
-    if last_break is not None and last_column + piece > width:
+        piece += widths[i]
+    if last_break >= 0 and last_column + piece > width:
         breaks.append(last_break)
     return breaks
 
 
 def text_width(text: str) -> int:
     """Columns of ``text`` (control characters count for nothing)."""
-    if text.isascii():
-        return len(text) - sum(1 for ch in text if ch < " " or ch == "\x7f")
-    return sum(max(char_width(ch), 0) for ch in text)
+    if _NOT_NARROW.search(text) is None:
+        return len(text)
+    return sum(_widths(text))

@@ -10,6 +10,7 @@ The header keeps its fields in the order the catalog has them.
 from __future__ import annotations
 
 import os
+import re
 
 import polib
 
@@ -20,11 +21,12 @@ FSI, PDI = "\u2068", "\u2069"
 LOCATIONS = ("full", "file", "never")  #: gettext's --add-location styles
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
 _NO_WRAP = 1 << 30
+_NEEDS_ESCAPE = re.compile('[\a\b\f\n\r\t\v\\\\"]')
 
 
 def _escape(portion: str) -> tuple[str, set[int]]:
     """The escaped text of one portion and the indexes where no break may happen (inside escapes)."""
-    if not any(ch in _ESCAPES for ch in portion):
+    if _NEEDS_ESCAPE.search(portion) is None:
         return portion, set()
     out: list[str] = []
     prohibited: set[int] = set()
