@@ -56,6 +56,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "SESSION_COOKIE_SECURE": env.get(PREFIX + "HTTPS", "") in {"1", "true", "yes"},
         "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
+        "ATTACHMENTS_DIR": str(Path(env[PREFIX + "ATTACHMENTS_DIR"]).resolve()) if env.get(PREFIX + "ATTACHMENTS_DIR") else "",
+        "STRICT_LINE_BREAKS": env.get(PREFIX + "STRICT_LINE_BREAKS", ""),  #: empty: follow the vault's .obsidian/app.json
     }
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]
