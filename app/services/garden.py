@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from app.content.attachments import AttachmentIndex
+from app.content.dates import Dates, GitDates, note_dates
 from app.content.index import Changes, NoteIndex
 from app.content.notes import Note
 from app.content.published import PublishedIndex, PublishedNote
@@ -17,7 +18,7 @@ class Garden:
     """Where the notes, catalogs and published files of one site live, and their indexes."""
 
     def __init__(self, content_dir: str, translations_dir: str, languages: list[str],
-                 attachments_dir: str | None = None):
+                 attachments_dir: str | None = None, state_dir: str | None = None):
         self.content_dir = Path(content_dir)
         self.translations_dir = Path(translations_dir)
         self.source_lang = languages[0]
@@ -28,6 +29,7 @@ class Garden:
         self.vault: VaultSettings = read_vault_settings(self.notes.folder)
         roots = [self.notes.folder] + ([Path(attachments_dir)] if attachments_dir else [])
         self.attachments = AttachmentIndex(roots, self.vault.attachment_folder)
+        self.git_dates = GitDates(self.notes.folder, Path(state_dir) / "git-dates.json" if state_dir else None)
 
     def refresh(self, max_age: float = 0.0) -> Changes:
         """Bring the indexes up to date with the files; return the French changes."""
@@ -44,6 +46,11 @@ class Garden:
         if self.attachments.refreshed_at != scanned:
             self.vault = read_vault_settings(self.notes.folder)
             self.attachments.attachment_folder = self.vault.attachment_folder
+
+    def dates(self, note: Note) -> Dates:
+        """When ``note`` was created and last changed: its front matter, else git, else its file's time."""
+        git = self.git_dates.get(note.filename) if not (note.created or note.updated) else None
+        return note_dates((note.created, note.updated), git, note.mtime)
 
     def catalog_path(self, lang: str, slug: str) -> Path:
         """Where the catalog of note ``slug`` for ``lang`` lives."""
@@ -66,7 +73,7 @@ class Garden:
 def init_garden(app: Flask) -> Garden:
     """Create the garden for ``app`` and keep it in ``app.extensions``."""
     garden = Garden(app.config["CONTENT_DIR"], app.config["TRANSLATIONS_DIR"], app.config["LANGUAGES"],
-                    app.config.get("ATTACHMENTS_DIR") or None)
+                    app.config.get("ATTACHMENTS_DIR") or None, app.config.get("STATE_DIR"))
     app.extensions["garden"] = garden
     return garden
 

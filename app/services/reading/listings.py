@@ -27,7 +27,7 @@ class Entry:
     lang: str  #: language of the page (and of its title and body)
     title: str
     tags: tuple[str, ...]
-    updated: datetime  #: last change: the French file's mtime, or the approval time of a translation
+    updated: datetime  #: last change: the French note's date (front matter, git, file), or the approval time of a translation
     body: str  #: the Markdown body in ``lang``
     state: str  #: ``source``, ``published`` or ``outdated``
 
@@ -121,7 +121,7 @@ def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
     garden = garden or get_garden()
     if lang == garden.source_lang:
         entries = [
-            Entry(n.slug, lang, n.title, n.tags, timestamp(n.mtime), n.body, "source") for n in garden.notes.notes()
+            Entry(n.slug, lang, n.title, n.tags, garden.dates(n).updated, n.body, "source") for n in garden.notes.notes()
         ]
     else:
         entries = []

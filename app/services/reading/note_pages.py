@@ -116,13 +116,13 @@ def _source_page(garden: Garden, note: Note) -> NotePage:
     options = render_options(garden, lang, note=note)
     backlinks = [LinkItem(note_url(lang, n.slug), n.title) for n in garden.notes.backlinks(note)]
     return NotePage(state="source", title=note.title, title_lang=None, tags=note.tags, aliases=note.aliases,
-                    body_html=_render(note.text, options), backlinks=backlinks, updated=timestamp(note.mtime),
+                    body_html=_render(note.text, options), backlinks=backlinks, updated=garden.dates(note).updated,
                     **_common(garden, lang, note))
 
 
 def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
     return NotePage(state="unavailable", title=note.title, title_lang=garden.source_lang, tags=(), aliases=(),
-                    body_html=Markup(""), backlinks=[], updated=timestamp(note.mtime), noindex=True,
+                    body_html=Markup(""), backlinks=[], updated=garden.dates(note).updated, noindex=True,
                     **_common(garden, lang, note))
 
 
@@ -136,8 +136,21 @@ def _translated_page(garden: Garden, lang: str, note: Note, published: Published
                     tags=published.tags, aliases=(), body_html=_render(published.text, options),
                     backlinks=[LinkItem(b.href, b.title, b.lang) for b in backlinks],
                     updated=approved or timestamp(published.mtime), approved=approved,
-                    french_changed=timestamp(note.mtime) if outdated else None, changed_blocks=len(changed),
+                    french_changed=french_changed(garden, note, approved) if outdated else None,
+                    changed_blocks=len(changed),
                     **_common(garden, lang, note))
+
+
+def french_changed(garden: Garden, note: Note, approved: datetime | None) -> datetime:
+    """When the source of an outdated translation changed: its date, unless that is not after the approval
+    (a front-matter ``updated`` the author did not bump), then its git or file time."""
+    dates = garden.dates(note)
+    if approved is None or dates.updated > approved:
+        return dates.updated
+    git = garden.git_dates.get(note.filename)
+    if git is not None and git[1] > approved:
+        return git[1]
+    return max(timestamp(note.mtime), approved)
 
 
 def _link_in(garden: Garden, lang: str, note: Note) -> LinkTarget:
