@@ -22,7 +22,7 @@ from pathlib import Path
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
-from app.catalog.segment import FrontMatterError, segment_note
+from app.catalog.segment import FrontMatterError, note_name, segment_note
 from app.content.index import NoteIndex, list_note_files
 from app.content.notes import NoteReadError, decode_note
 from app.fsutil import atomic_write, cleanup_temp_files, file_lock
@@ -66,7 +66,7 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
             except FileNotFoundError:
                 old_data = None
             old = parse_catalog(old_data, str(path)) if old_data is not None else None
-            po = merge_catalog(old, segment_note(note_text), source, lang)
+            po = merge_catalog(old, segment_note(note_text, note_name(source)), source, lang)
             data = format_catalog(po).encode("utf-8")
             state = "created" if old_data is None else "unchanged" if data == old_data else "updated"
             stamp = None
