@@ -56,11 +56,12 @@ def visible_text(source: Source, region: Region) -> str:
         if len(pieces) == 1:
             lines.append(pieces[0])
             continue
+        tail = pieces.pop() if not pieces[-1].strip() else ""  # blanks after the last comment: a hard break
         text = pieces[0]
         for piece in pieces[1:]:
             text += piece.lstrip(_BLANKS) if text[-1:] in (" ", "\t") else piece
         text = text.lstrip(_BLANKS) if not pieces[0] else text
-        text = text.rstrip(_BLANKS) if not pieces[-1] else text
+        text = text.rstrip(_BLANKS) + tail if len(pieces) > 1 or tail else text
         if text.strip():
             lines.append(text)
     return "\n".join(lines).strip()
