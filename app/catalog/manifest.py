@@ -31,7 +31,8 @@ RACY_NS = 1_000_000_000  #: a file modified less than this before we stat it is 
 COUNT_KEYS = ("translated", "fuzzy", "untranslated", "obsolete")
 STATES = ("unchanged", "updated", "created")  #: what a sync did to a catalog
 #: The modules whose behaviour shapes a catalog: when they change, every note is redone.
-_CODE = ("segment.py", "merge.py", "po.py", "po_format.py", "linebreak.py", "manifest.py")
+_CODE = ("segment.py", "blocks.py", "regions.py", "html_text.py", "private.py", "frontmatter_patch.py", "merge.py",
+         "po.py", "po_format.py", "linebreak.py", "manifest.py")
 
 
 @dataclass(frozen=True)

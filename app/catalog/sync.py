@@ -27,7 +27,7 @@ from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, Sy
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
 from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
-from app.catalog.segment import FrontMatterError, segment_note
+from app.catalog.segment import FrontMatterError, note_name, segment_note
 from app.catalog.renames import catalog_msgids, detect_renames, move_catalogs, orphan_entries
 from app.content import slugmap
 from app.content.index import list_note_files
@@ -145,7 +145,7 @@ def merged_catalog(old: polib.POFile | None, note_text: str, source: str, lang: 
     A note without a catalog yet draws on ``compendium(lang)`` (the orphaned catalogs' entries).
     """
     extra = compendium(lang) if compendium is not None and old is None else ()
-    po = merge_catalog(old, segment_note(note_text), source, lang, extra)
+    po = merge_catalog(old, segment_note(note_text, note_name(source)), source, lang, extra)
     style = locations or default_locations()
     if style != "full":
         for entry in po:

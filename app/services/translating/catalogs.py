@@ -112,7 +112,7 @@ def _counts_of(garden: Garden, manifest: Manifest, note: Note | None, source: st
     if st is None:
         counts = dict.fromkeys(COUNT_KEYS, 0)
         if note is not None:  # what the catalog would hold: every segment untranslated
-            counts.update(catalog_counts(merge_catalog(None, segment_note(note.text), source, lang)))
+            counts.update(catalog_counts(merge_catalog(None, segment_note(note.text, note.name), source, lang)))
         return dict(counts, missing=True)
     try:
         return catalog_counts(read_catalog(path))
