@@ -264,8 +264,10 @@ class MemoryCatalog(db.Model):
     catalog: Mapped[str] = mapped_column(String(500), primary_key=True)
     #: Size in bytes when read.
     size: Mapped[int] = mapped_column()
-    #: Modification time (ns) when read.
+    #: Modification time (ns) when read; -1 when it was too recent to prove the file unchanged later.
     mtime_ns: Mapped[int] = mapped_column(db.BigInteger)
+    #: SHA-256 of the bytes read: a file whose stamp changed but not its bytes is not parsed again.
+    sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
 class MemoryGram(db.Model):

@@ -97,12 +97,30 @@ def sync_without_app(args: list[str]) -> int | None:
     finally:
         if bar is not None:
             bar.close()
+    if not check and (report.renames or _pending_renames(config["STATE_DIR"])):
+        _settle_renames_with_app()  # snapshots and database rows follow renamed notes: the app's work
     if not check:  # a publisher killed mid-way leaves a temporary file beside the snapshots
         for lang in langs[1:]:
             if (content / lang).is_dir():
                 report.cleaned += cleanup_temp_files(content / lang)
     echo_report(report)
     return 1 if report.errors or (check and report.out_of_date) else 0
+
+
+def _pending_renames(state_dir: str) -> bool:
+    from app.content.slugmap import SlugMap
+
+    return bool(SlugMap.load(state_dir).pending)
+
+
+def _settle_renames_with_app() -> None:
+    """Finish renames as the Flask command does (its garden, its database)."""
+    from app import create_app
+    from app.services.translating.renames import settle_renames
+
+    app = create_app()
+    with app.app_context():
+        settle_renames(app.extensions["garden"])
 
 
 def echo_report(report) -> None:

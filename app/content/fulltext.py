@@ -17,6 +17,7 @@ import snowballstemmer
 from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
+from app.content.comments import strip_comments
 from app.content.slugs import fold
 from app.content.wikilinks import WIKILINK
 
@@ -27,7 +28,6 @@ MAX_TERMS = 10
 SNIPPET_CHARS = 220
 
 _MARKUP = [
-    (re.compile(r"%%.*?%%", re.DOTALL), " "),  # private comments never reach readers
     (re.compile(r"^(?:```|~~~).*$", re.MULTILINE), " "),
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) and images
     (re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE), ""),
@@ -40,8 +40,8 @@ _MARKUP = [
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown reduced to the words a reader sees (wikilinks by their label)."""
-    text = WIKILINK.sub(lambda m: m.group("label") or m.group("target") or "", markdown)
+    """Markdown reduced to the words a reader sees (wikilinks by their label, no ``%%comments%%``)."""
+    text = WIKILINK.sub(lambda m: m.group("label") or m.group("target") or "", strip_comments(markdown))
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
     return text.strip()

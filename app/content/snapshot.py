@@ -23,24 +23,18 @@ from app.fsutil import atomic_write, file_lock
 log = logging.getLogger(__name__)
 
 NAME = "garden-index.pickle"
-#: Modules whose code shapes the parsed notes: when one changes, a snapshot is stale.
-_CODE = ("content/index.py", "content/notes.py", "content/frontmatter.py", "content/wikilinks.py", "content/slugs.py",
-         "content/published.py", "content/snapshot.py")
-#: Attributes never saved: locks and the folder itself (checked separately).
-_SKIP = {"_lock", "folder"}
+#: Attributes never saved: locks, the folder itself (checked separately) and the index's collaborators.
+_SKIP = {"_lock", "folder", "slugmap", "detect_renames"}
 
 
 def code_fingerprint() -> str:
-    """Hash of the parsing code and Python's version: another value makes a snapshot stale."""
+    """Hash of the parsing code (every module of ``app/content``) and Python's version: another value makes a
+    snapshot stale."""
     import sys
 
     digest = hashlib.sha256(sys.version.encode())
-    root = Path(__file__).resolve().parent.parent
-    for name in _CODE:
-        try:
-            digest.update((root / name).read_bytes())
-        except OSError:
-            digest.update(b"missing " + name.encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -53,6 +53,7 @@ def upgrade():
         sa.Column('catalog', sa.String(length=500), nullable=False),
         sa.Column('size', sa.Integer(), nullable=False),
         sa.Column('mtime_ns', sa.BigInteger(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint('lang', 'catalog'),
     )
     op.create_table(

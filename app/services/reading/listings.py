@@ -27,7 +27,7 @@ class Entry:
     lang: str  #: language of the page (and of its title and body)
     title: str
     tags: tuple[str, ...]
-    updated: datetime  #: last change: the French file's mtime, or the approval time of a translation
+    updated: datetime  #: last change: the French note's date (front matter, git, file), or the approval time of a translation
     body: str  #: the Markdown body in ``lang``
     state: str  #: ``source``, ``published`` or ``outdated``
 
@@ -92,6 +92,7 @@ class Listing:
     source_count: int = 0  #: how many notes exist in the source language (for "read them in French")
     total: int = 0  #: how many entries the whole list has
     pagination: Pagination | None = None
+    children: tuple[TagCount, ...] = ()  #: nested tags under ``tag`` (``projet/jardin`` under ``projet``)
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
 def _visible_entries(lang: str, garden: Garden) -> list[Entry]:
     if lang == garden.source_lang:
         entries = [
-            Entry(n.slug, lang, n.title, n.tags, timestamp(n.mtime), n.body, "source") for n in garden.notes.notes()
+            Entry(n.slug, lang, n.title, n.tags, garden.dates(n).updated, n.body, "source") for n in garden.notes.notes()
         ]
     else:
         entries = []
@@ -244,20 +245,41 @@ def tag_counts(lang: str) -> tuple[list[TagCount], list[Alternate], str]:
     return counts, alternates_for("reader.tags", get_garden().languages), canonical_for("reader.tags", lang)
 
 
+def tag_family(groups: dict[str, list[Entry]], wanted: str) -> tuple[str, list[Entry], list[TagCount]] | None:
+    """The tag ``wanted`` (folded) with its nested tags: its spelling, the notes carrying it or a child, the children."""
+    spelling, entries, children, seen = None, [], [], set()
+    for tag, tagged in groups.items():
+        folded = fold(tag)
+        if folded == wanted:
+            spelling = tag
+        elif folded.startswith(wanted + "/"):
+            children.append(TagCount(tag, len(tagged)))
+            spelling = spelling or tag[: len(wanted)]
+        else:
+            continue
+        for entry in tagged:
+            if id(entry) not in seen:  # a set: a tag of thousands of notes stays linear
+                seen.add(id(entry))
+                entries.append(entry)
+    if spelling is None:
+        return None
+    entries.sort(key=lambda e: fold(e.title))
+    return spelling, entries, children
+
+
 def tag_listing(lang: str, tag: str, page: int = 1) -> Listing | None:
-    """Page ``page`` of the notes of ``lang`` tagged ``tag`` (any case or accents); None if no language knows
-    the tag or past the last page."""
+    """Page ``page`` of the notes of ``lang`` tagged ``tag`` or a tag nested under it (any case or accents); None if
+    no language knows the tag or past the last page."""
     garden = get_garden()
-    wanted = fold(tag)
-    found: dict[str, tuple[str, list[Entry]]] = {}
+    wanted = fold(tag).strip("/")
+    found: dict[str, tuple[str, list[Entry], list[TagCount]]] = {}
     for code in garden.languages:
-        by_folded = garden.memo(("tags-folded", code), lambda code=code: {
-            fold(spelling): (spelling, entries) for spelling, entries in tag_groups(code, garden).items()})
-        if wanted in by_folded:
-            found[code] = by_folded[wanted]
+        family = garden.memo(("tag", code, wanted), lambda code=code: tag_family(tag_groups(code, garden), wanted))
+        if family is not None:
+            found[code] = family
     if not found:
         return None
-    spelling, entries = found.get(lang) or next(iter(found.values()))
+    spelling, entries, children = found.get(lang) or next(iter(found.values()))
     entries = entries if lang in found else []
     if not page_exists(len(entries), page, LISTING_PAGE_SIZE):
         return None
@@ -268,7 +290,8 @@ def tag_listing(lang: str, tag: str, page: int = 1) -> Listing | None:
         alternates=alternates_for("reader.tag", [code for code in garden.languages if code in found], tag=spelling),
         canonical=canonical_for("reader.tag", lang, tag=spelling, **({"page": page} if page > 1 else {})),
         tag=spelling,
-        source_count=len(found.get(garden.source_lang, ("", []))[1]),
+        source_count=len(found.get(garden.source_lang, ("", [], []))[1]),
+        children=tuple(children) if lang in found else (),
         total=len(entries),
         pagination=pagination,
     )

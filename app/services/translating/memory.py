@@ -14,6 +14,7 @@ would not change its mtime). Refreshes are serialised across processes by a file
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -54,6 +55,13 @@ def _catalog_stamps(folder: Path) -> dict[str, tuple[int, int]]:
             continue
         stamps[entry.name[:-3]] = (info.st_size, info.st_mtime_ns)
     return stamps
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _translated_pairs(path: Path) -> list[tuple[str, str]]:
@@ -108,23 +116,26 @@ def refresh(garden: Garden, lang: str, lock_dir: str | os.PathLike) -> int:
     with _lock, file_lock(Path(lock_dir) / f"memory-{lang}"):
         racy = seen[0] > time.time_ns() - RACY_NS
         stamps = _catalog_stamps(folder)
-        stored = {c: (size, mtime) for c, size, mtime in db.session.execute(
-            select(MemoryCatalog.catalog, MemoryCatalog.size, MemoryCatalog.mtime_ns).where(MemoryCatalog.lang == lang))}
-        changed = [name for name, stamp in stamps.items() if stored.get(name) != stamp]
+        stored = {c: ((size, mtime), digest) for c, size, mtime, digest in db.session.execute(
+            select(MemoryCatalog.catalog, MemoryCatalog.size, MemoryCatalog.mtime_ns, MemoryCatalog.sha256)
+            .where(MemoryCatalog.lang == lang))}
+        touched = [name for name, stamp in stamps.items() if name not in stored or stored[name][0] != stamp]
+        digests = {name: _digest(folder / f"{name}.po") for name in touched}
+        changed = [name for name in touched if name not in stored or stored[name][1] != digests[name]]
         removed = [name for name in stored if name not in stamps]
         counts: Counter = Counter()
         memory_store.remove_catalogs(lang, changed + removed, counts)
-        for start in range(0, len(changed) + len(removed), 500):
-            names = (changed + removed)[start:start + 500]
+        for start in range(0, len(touched) + len(removed), 500):
+            names = (touched + removed)[start:start + 500]
             db.session.execute(delete(MemoryCatalog).where(MemoryCatalog.lang == lang, MemoryCatalog.catalog.in_(names)))
         for name in sorted(changed):
             pairs = _translated_pairs(folder / f"{name}.po")
             memory_store.add_pairs(lang, name, [(m, s, default_process(m)) for m, s in pairs], counts)
-        if changed:
-            now = time.time_ns()  # a catalog written within the last second is read again next time (same-tick writes)
+        if touched:
+            now = time.time_ns()  # a catalog written within the last second is checked by content next time
             db.session.execute(MemoryCatalog.__table__.insert(), [
-                {"lang": lang, "catalog": name, "size": stamps[name][0],
-                 "mtime_ns": stamps[name][1] if stamps[name][1] < now - RACY_NS else -1} for name in changed])
+                {"lang": lang, "catalog": name, "size": stamps[name][0], "sha256": digests[name],
+                 "mtime_ns": stamps[name][1] if stamps[name][1] < now - RACY_NS else -1} for name in touched])
         memory_store.count_grams(counts)
         db.session.commit()
         if not racy:
