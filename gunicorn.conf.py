@@ -32,7 +32,7 @@ def pre_fork(server, worker):
 def post_fork(server, worker):
     """A worker never uses the master's database connections (each pool starts empty)."""
     app = server.app.wsgi() if preload_app else None
-    if app is not None and hasattr(app, "extensions"):
+    if "sqlalchemy" in getattr(app, "extensions", {}):  # a Passerelle app (not another app served with this file)
         from app.extensions import db
 
         with app.app_context():

@@ -12,5 +12,9 @@ app = create_app()
 
 if os.environ.get("PASSERELLE_PRELOAD") == "1":
     from app.services.garden import warm_garden
+    from app.services.reading.page_cache import adopt_garden
 
     warm_garden(app)
+    adopt_garden(app)  # the workers' page caches start from the index they inherit, without a rescan
+    for name in app.jinja_env.list_templates(extensions=["html", "xml"]):
+        app.jinja_env.get_template(name)  # compiled once here rather than in every worker

@@ -197,7 +197,7 @@ def _watching(app: Flask, garden: Garden) -> bool:
 
         garden.watcher = start_watcher(refresh, str(garden.content_dir), app.config.get("SAFETY_SCAN", 300.0))
         if garden.watcher is not None:
-            refresh_garden(garden, 0)  # what changed between the warm-up and the first event
+            garden.watcher.wake.set()  # what changed between the warm-up and the first event: in its thread, not here
         return garden.watcher is not None
 
 

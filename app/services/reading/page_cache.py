@@ -141,6 +141,13 @@ def _note_probe(garden, lang: str, slug: str) -> tuple:
     return (agrees, *probe)
 
 
+def adopt_garden(app: Flask) -> None:
+    """Record the content folders as the garden was just indexed (before a server forks): no first rescan."""
+    cache, garden = app.extensions.get("page_cache"), app.extensions["garden"]
+    if cache is not None:
+        cache.folders_seen = _folder_probe(cache, garden)
+
+
 def fresh_probe(cache: PageCache, endpoint: str, lang: str, slug: str) -> tuple:
     """Bring this worker's indexes up to date with what this page shows; return the page's probe."""
     garden = current_app.extensions["garden"]
