@@ -7,7 +7,8 @@ exactly as the in-memory scan scores every entry.
 - SQLite: an FTS5 ``trigram`` table over the normalised msgids. ``memory_grams`` counts the entries
   holding each trigram, so a lookup unions the posting lists of the query's rarest trigrams only
   (:data:`POSTINGS_BUDGET` postings at most, and at least :data:`MIN_GRAMS` trigrams), weighs each
-  by its rarity (``log(N / n)``) and keeps the :data:`CANDIDATES` best-weighted entries.
+  by its rarity (``log(N / n)``) and keeps the :data:`CANDIDATES` entries of a possible length
+  that share the most weight for their length.
 - PostgreSQL: ``pg_trgm``'s GIN index with its similarity operator (threshold
   :data:`PG_SIMILARITY`), the :data:`CANDIDATES` most similar.
 """
@@ -112,7 +113,11 @@ def _sqlite_candidates(lang: str, norm: str) -> dict[int, tuple[str, str, str, s
         params[f"g{k}"] = '"' + gram.replace('"', '""') + '"'
     if not parts:
         return {}
-    best = f"SELECT id, sum(w) AS s FROM ({' UNION ALL '.join(parts)}) GROUP BY id ORDER BY s DESC, id LIMIT {CANDIDATES}"
-    sql = (f"SELECT e.id, e.norm, e.msgid, e.msgstr, e.catalog FROM ({best}) AS c "
-           "JOIN memory_entries AS e ON e.id = c.id WHERE e.lang = :lang")
-    return {i: (n, m, s, c) for i, n, m, s, c in db.session.execute(text(sql), dict(params, lang=lang))}
+    # A similarity of 60 needs lengths within 3/7 to 7/3 of each other; among those, the most shared rare
+    # trigrams for their length (a Dice-like ratio: long entries share many trigrams with anything).
+    shared = f"SELECT id, sum(w) AS s FROM ({' UNION ALL '.join(parts)}) GROUP BY id"
+    sql = (f"SELECT e.id, e.norm, e.msgid, e.msgstr, e.catalog FROM ({shared}) AS c "
+           "JOIN memory_entries AS e ON e.id = c.id WHERE e.lang = :lang AND length(e.norm) BETWEEN :shortest AND :longest "
+           f"ORDER BY c.s / (length(e.norm) + :length) DESC, e.id LIMIT {CANDIDATES}")
+    window = {"length": len(norm), "shortest": (3 * len(norm)) // 7, "longest": -(-7 * len(norm) // 3)}
+    return {i: (n, m, s, c) for i, n, m, s, c in db.session.execute(text(sql), dict(params, lang=lang, **window))}
