@@ -68,7 +68,7 @@ def row(size: int, task: str, tool: str, runs: list[dict], anchor: list[dict] | 
               "wall": statistics.median(r["wall"] for r in runs), "cpu": statistics.median(r["cpu"] for r in runs),
               "rss_mb": max(r["rss_mb"] for r in runs)}
     if anchor:
-        figure["ratio"] = statistics.median(a["wall"] / r["wall"] for r, a in zip(runs, anchor))
+        figure["ratio"] = statistics.median(r["wall"] / a["wall"] for r, a in zip(runs, anchor))  # the tool / ours
     print(f"{size:>7,} | {task:<22} | {tool:<46} | {figure['wall']:>8.3f} | {figure['cpu']:>7.3f} | {figure['rss_mb']:>6.0f} | "
           + (f"{figure['ratio']:.1f}× ours" if anchor else ""), flush=True)
     return figure
