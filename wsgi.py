@@ -16,5 +16,5 @@ if os.environ.get("PASSERELLE_PRELOAD") == "1":
 
     warm_garden(app)
     adopt_garden(app)  # the workers' page caches start from the index they inherit, without a rescan
-    for name in app.jinja_env.list_templates(extensions=["html", "xml"]):
-        app.jinja_env.get_template(name)  # compiled once here rather than in every worker
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.startswith("reader/") or "/" not in name):
+        app.jinja_env.get_template(name)  # the readers' templates compiled once here rather than in every worker
