@@ -56,6 +56,7 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "SESSION_COOKIE_SECURE": env.get(PREFIX + "HTTPS", "") in {"1", "true", "yes"},
         "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
+        "MINOR_CHANGES": env.get(PREFIX + "MINOR_CHANGES", "keep").strip().lower() or "keep",
     }
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]

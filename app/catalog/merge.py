@@ -27,6 +27,7 @@ import polib
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from app.catalog import minor
 from app.catalog.po import SOURCE_DIR, WRAP_WIDTH, new_catalog
 
 FUZZY_THRESHOLD = 0.6
@@ -149,9 +150,13 @@ def _header(old: polib.POFile | None, source: str, lang: str) -> polib.POFile:
 
 
 def merge_catalog(
-    old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str
+    old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str, *, minor_changes: str | None = None
 ) -> polib.POFile:
-    """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics."""
+    """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics.
+
+    ``minor_changes`` (``keep`` or ``fuzzy``; default :func:`app.catalog.minor.configured_mode`)
+    decides whether a minor change of the French keeps the translation (see :mod:`app.catalog.minor`).
+    """
     po = _header(old, source, lang)
     entries = _new_entries(segments, f"{SOURCE_DIR}/{source}")
     previous = list(old) if old is not None else []
@@ -172,7 +177,8 @@ def merge_catalog(
             used.add(id(match))
         if not entry.msgstr:
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
-        if not (entry.fuzzy and entry.msgstr):
+        minor.keep_minor_change(entry, match, minor_changes or minor.configured_mode())
+        if not (entry.fuzzy and entry.msgstr) and not minor.pending(entry):
             entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
         po.append(entry)
     current_keys = {(None, e.msgid) for e in entries}
