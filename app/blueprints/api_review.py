@@ -50,7 +50,7 @@ def json_body(required: bool) -> dict:
 
 def state_of(note, lang: str) -> str:
     """The state to report after a decision, ``outdated`` derived."""
-    return current_state(note.filename, lang, note.sha256).value
+    return current_state(note.filename, lang, note.sha256, note=note).value
 
 
 @bp.post("/notes/<slug>/<lang>/approve", endpoint="review_approve")

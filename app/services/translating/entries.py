@@ -26,6 +26,7 @@ import polib
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.catalog import minor
 from app.catalog.po import CatalogError, entry_digest, entry_id, parse_catalog, write_catalog
 from app.content.notes import Note
 from app.extensions import db
@@ -183,7 +184,8 @@ def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] =
         "msgid": entry.msgid,
         "msgstr": entry.msgstr,
         "fuzzy": entry.fuzzy,
-        "previous_msgid": entry.previous_msgid if entry.fuzzy else None,
+        "previous_msgid": entry.previous_msgid if entry.fuzzy or minor.pending(entry) else None,
+        "minor_change": minor.pending(entry),
         "type": entry_type(entry),
         "checks": [result.as_dict(gettext) for result in entry_checks(entry)],
         "version": entry_version(entry, saves),
@@ -199,7 +201,7 @@ def note_entries(garden: Garden, note: Note, lang: str, gettext: Callable[[str],
 
 def note_state(note: Note, lang: str) -> str:
     """The workflow state to show for the note in ``lang`` (``outdated`` derived)."""
-    return workflow.current_state(note.filename, lang, note.sha256).value
+    return workflow.current_state(note.filename, lang, note.sha256, note=note).value
 
 
 def one_entry(garden: Garden, note: Note, lang: str, ident: str, gettext: Callable[[str], str] = lambda s: s) -> dict:
@@ -251,20 +253,23 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
         entry.msgstr = msgstr
         entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
         entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+        minor.unmark(entry)  # a save is the translator's word on the entry: a pending minor change is settled
         _commit_with_file(path, po, old_bytes, row, note, lang, user)
     return entry_data(entry, saves + 1, gettext)
 
 
-def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory, note: Note, lang: str,
-                      user: User) -> None:
+def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory | list[EntryHistory],
+                      note: Note, lang: str, user: User, *, edit: bool = True) -> None:
     """Commit the history row as pending, write the file, mark the row done: a save is in both or neither.
 
     A crash (even ``kill -9``) after the first commit leaves a pending row that the next save or
     sync of this catalog settles with :func:`settle_pending_saves`: kept when the file holds the
     save, deleted when it does not.
     """
-    row.pending = True
-    db.session.add(row)
+    rows = row if isinstance(row, list) else [row]
+    for row in rows:
+        row.pending = True
+        db.session.add(row)
     try:
         db.session.commit()
     except BaseException:
@@ -274,12 +279,15 @@ def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: Entry
         write_catalog(path, po)
     except BaseException:
         db.session.rollback()
-        db.session.delete(row)
+        for row in rows:
+            db.session.delete(row)
         db.session.commit()
         raise
     try:
-        row.pending = False
-        workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
+        for row in rows:
+            row.pending = False
+        if edit:  # confirming a minor change of the French is no edit of the English
+            workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -300,7 +308,8 @@ def settle_pending_saves(source: str, lang: str, po: polib.POFile) -> int:
     in_file = {entry_id(entry): entry for entry in po if not entry.obsolete}
     for row in sorted(rows, key=lambda r: r.id):
         entry = in_file.get(row.entry_id)
-        if entry is not None and entry.msgstr == row.after and not entry.fuzzy:
+        if entry is not None and entry.msgstr == row.after and not entry.fuzzy \
+                and not (row.action == "confirm" and minor.pending(entry)):
             row.pending = False
         else:
             db.session.delete(row)
