@@ -66,7 +66,7 @@ def save_entries(garden: Garden, note: Note, lang: str, changes: Sequence[EntryC
                 continue
             count = saves.get(change.ident, 0)
             if change.base_version != entry_version(entry, count) or (change.confirm and not minor.pending(entry)):
-                outcomes.append(Outcome(change, "conflict", entry_data(entry, count, gettext)))
+                outcomes.append(Outcome(change, "conflict", entry_data(entry, count, gettext, lang)))
                 continue
             rows.append(EntryHistory(source=note.filename, lang=lang, entry_id=change.ident, msgid=entry.msgid,
                                      action=action, before=entry.msgstr, after=msgstr, was_fuzzy=entry.fuzzy,
@@ -81,5 +81,5 @@ def save_entries(garden: Garden, note: Note, lang: str, changes: Sequence[EntryC
         if rows:
             _commit_with_file(path, po, old_bytes, rows, note, lang, user, edit=edit)
     for outcome, entry in applied:
-        outcome.entry = entry_data(entry, saves[outcome.change.ident], gettext)
+        outcome.entry = entry_data(entry, saves[outcome.change.ident], gettext, lang)
     return outcomes

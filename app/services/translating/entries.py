@@ -172,14 +172,20 @@ def _save_count(source: str, lang: str, ident: str) -> int:
     return db.session.scalar(query) or 0
 
 
-def entry_checks(entry: polib.POEntry) -> list[CheckResult]:
-    """The check results of an entry's msgstr against its msgid."""
-    return check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags)
+def entry_checks(entry: polib.POEntry, lang: str | None = None) -> list[CheckResult]:
+    """The check results of an entry's msgstr against its msgid (with the glossary of ``lang`` when given)."""
+    results = check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags)
+    if lang is not None:
+        from app.services.translating.glossary import glossary_checks
+
+        results += glossary_checks(entry.msgid, entry.msgstr, lang)
+    return results
 
 
-def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s) -> dict:
-    """The API form of an entry, check messages translated with ``gettext``."""
-    return {
+def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s,
+               lang: str | None = None) -> dict:
+    """The API form of an entry, check messages translated with ``gettext`` (glossary terms of ``lang`` when given)."""
+    data = {
         "id": entry_id(entry),
         "msgid": entry.msgid,
         "msgstr": entry.msgstr,
@@ -187,16 +193,21 @@ def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] =
         "previous_msgid": entry.previous_msgid if entry.fuzzy or minor.pending(entry) else None,
         "minor_change": minor.pending(entry),
         "type": entry_type(entry),
-        "checks": [result.as_dict(gettext) for result in entry_checks(entry)],
+        "checks": [result.as_dict(gettext) for result in entry_checks(entry, lang)],
         "version": entry_version(entry, saves),
     }
+    if lang is not None:
+        from app.services.translating.glossary import glossary_matches
+
+        data["glossary"] = [match.api() for match in glossary_matches(entry.msgid, lang)]
+    return data
 
 
 def note_entries(garden: Garden, note: Note, lang: str, gettext: Callable[[str], str] = lambda s: s) -> list[dict]:
     """Every live entry of the note in ``lang`` in API form."""
     po, _ = read_note_catalog(garden, note, lang)
     counts = save_counts(note.filename, lang)
-    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext) for entry in live_entries(po)]
+    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext, lang) for entry in live_entries(po)]
 
 
 def note_state(note: Note, lang: str) -> str:
@@ -210,7 +221,7 @@ def one_entry(garden: Garden, note: Note, lang: str, ident: str, gettext: Callab
     entry = find_entry(po, ident)
     if entry is None:
         raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
-    return entry_data(entry, _save_count(note.filename, lang, ident), gettext)
+    return entry_data(entry, _save_count(note.filename, lang, ident), gettext, lang)
 
 
 def clean_translation(msgstr: object) -> str:
@@ -247,7 +258,7 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
         saves = _save_count(note.filename, lang, ident)
         if base_version != entry_version(entry, saves):
             raise Conflict("someone saved this entry since you started; nothing was overwritten",
-                           entry_data(entry, saves, gettext))
+                           entry_data(entry, saves, gettext, lang))
         row = EntryHistory(source=note.filename, lang=lang, entry_id=ident, msgid=entry.msgid, action="save",
                            before=entry.msgstr, after=msgstr, was_fuzzy=entry.fuzzy, user_id=user.id)
         entry.msgstr = msgstr
@@ -255,7 +266,7 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
         entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
         minor.unmark(entry)  # a save is the translator's word on the entry: a pending minor change is settled
         _commit_with_file(path, po, old_bytes, row, note, lang, user)
-    return entry_data(entry, saves + 1, gettext)
+    return entry_data(entry, saves + 1, gettext, lang)
 
 
 def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory | list[EntryHistory],

@@ -128,7 +128,7 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
             preview = copy.copy(entries[msgid])
             preview.msgstr = msgstr
             report["applied"].append({"id": now.id, "msgid": msgid, "before": now.msgstr, "msgstr": msgstr,
-                                      "checks": [r.as_dict(gettext) for r in entry_checks(preview)]})
+                                      "checks": [r.as_dict(gettext) for r in entry_checks(preview, lang)]})
         return report
     changes = [EntryChange(now.id, msgstr, now.version) for _, now, msgstr in plan.apply]
     for outcome in save_entries(garden, note, lang, changes, user, action="upload", gettext=gettext):
