@@ -81,9 +81,9 @@ def init_app(app: Flask) -> None:
     minor_changes.configure(app.config.get("MINOR_CHANGES", "keep"))
 
     from app.blueprints import api, api_review, auth, reader, review, translate  # noqa: F401
-    from app.blueprints import api_glossary, api_minor, api_offline, glossary, minor, offline  # noqa: F401  (issue 15)
+    from app.blueprints import api_comments, api_glossary, api_minor, api_offline, comments, glossary, minor, offline  # noqa: F401
 
-    for module in (reader, auth, translate, review, api, minor, offline, glossary):
+    for module in (reader, auth, translate, review, api, minor, offline, glossary, comments):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API checks its own credentials and CSRF header
 
