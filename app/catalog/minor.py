@@ -88,7 +88,7 @@ def _wikilink_targets(text: str) -> list[str]:
 
 def _emphasis_skeleton(text: str) -> list[str]:
     """Emphasis markers with the words between them as ``w``: moving or adding emphasis changes it."""
-    plain = _CODE.sub(" ", WIKILINK.sub(" ", _URL.sub(" ", text)))
+    plain = _CODE.sub(" ", WIKILINK.sub(lambda m: " " + (m.group("label") or "") + " ", _URL.sub(" ", text)))
     tokens = ["w" if token[0].isalpha() else token for token in _SKELETON.findall(plain)]
     return tokens if any(token != "w" for token in tokens) else []
 
