@@ -67,14 +67,14 @@ def download_zip():
     langs = [request.args["lang"]] if request.args.get("lang") else garden.target_langs
     if any(lang not in garden.target_langs for lang in langs):
         raise ApiError(404, f"unknown target language {request.args.get('lang')!r}")
-    return po_response(zip_for(garden, wanted, langs), "catalogs.zip", "application/zip")
+    return po_response(zip_for(garden, wanted, langs, g.api_user), "catalogs.zip", "application/zip")
 
 
-def zip_for(garden, wanted: str, langs: list[str]) -> bytes:
+def zip_for(garden, wanted: str, langs: list[str], user) -> bytes:
     """The zip of every catalog in ``langs`` whose note passes the dashboard filter ``wanted``."""
     rows = garden_progress(garden, None if wanted == "all" else wanted)
     tests = {"needs-work": lambda p: p.needs_work, "outdated": lambda p: p.outdated, "ready": lambda p: p.ready,
              "all": lambda p: True}
     items = [(row.note, lang) for row in rows for lang in langs
              if lang in row.languages and not row.languages[lang].problem and tests[wanted](row.languages[lang])]
-    return catalogs_zip(garden, items, g.api_user)
+    return catalogs_zip(garden, items, user)

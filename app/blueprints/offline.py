@@ -6,7 +6,7 @@ conflicts (both versions, nothing overwritten) and the entries whose French is g
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,8 +47,8 @@ def download_zip():
     show = request.args.get("show") or "all"
     if show not in (*FILTERS, "all"):
         abort(400)
-    g.api_user = current_user._get_current_object()
-    return po_response(zip_for(garden, show, garden.target_langs), "catalogs.zip", "application/zip")
+    return po_response(zip_for(garden, show, garden.target_langs, current_user._get_current_object()),
+                       "catalogs.zip", "application/zip")
 
 
 @bp.get("/<lang>/<slug>/upload")

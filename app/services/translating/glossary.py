@@ -87,28 +87,22 @@ def _clean(value: object, field: str, limit: int, required: bool = False) -> str
 
 def save_term(lang: str, data: dict, user: User, term_id: int | None = None) -> GlossaryTerm:
     """Add a term (or change term ``term_id``) from ``{"french", "english", "note", "do_not_translate"}``."""
-    french = _clean(data.get("french"), "french", MAX_TERM_LENGTH, required=True)
-    english = _clean(data.get("english"), "english", MAX_TERM_LENGTH)
-    note = _clean(data.get("note"), "note", MAX_NOTE_LENGTH)
-    dnt = data.get("do_not_translate", False)
-    if not isinstance(dnt, bool):
+    if not isinstance(data.get("do_not_translate", False), bool):
         raise GlossaryError("do_not_translate must be true or false")
-    key = term_key(french)
-    if not key:
-        raise GlossaryError("french must contain a word")
-    if not english and not dnt:
-        raise GlossaryError("english is required unless the term is not to be translated")
-    row = db.session.get(GlossaryTerm, term_id) if term_id is not None else None
-    if term_id is not None and (row is None or row.lang != lang):
+    data = {"french": data.get("french"), "english": data.get("english"), "note": data.get("note"),
+            "do_not_translate": data.get("do_not_translate", False)}
+    row = db.session.get(GlossaryTerm, term_id) if term_id is not None else GlossaryTerm(lang=lang)
+    if row is None or row.lang != lang:
         raise GlossaryError(f"no term {term_id} in the {lang} glossary", 404)
+    key = term_key(_clean(data["french"], "french", MAX_TERM_LENGTH, required=True))
     clash = db.session.scalar(select(GlossaryTerm).where(GlossaryTerm.lang == lang, GlossaryTerm.source_key == key))
     if clash is not None and clash is not row:
         raise GlossaryError(f"“{clash.source_term}” is already in the glossary (same term, other form)", 409)
-    if row is None:
-        row = GlossaryTerm(lang=lang)
-        db.session.add(row)
-    row.source_term, row.source_key, row.target_term, row.note, row.do_not_translate = french, key, english, note, dnt
-    row.updated_by, row.updated_at = user.id, utcnow()
+    try:
+        _stage(lang, data, user, row)
+    except GlossaryError:
+        db.session.rollback()
+        raise
     db.session.commit()
     return row
 
@@ -154,6 +148,8 @@ def _stage(lang: str, data: dict, user: User, row: GlossaryTerm) -> None:
     """Validate ``data`` into ``row`` and add it to the session without committing."""
     french = _clean(data["french"], "french", MAX_TERM_LENGTH, required=True)
     english = _clean(data["english"], "english", MAX_TERM_LENGTH)
+    if not term_key(french):
+        raise GlossaryError("french must contain a word")
     if not english and not data["do_not_translate"]:
         raise GlossaryError(f"“{french}”: english is required unless the term is not to be translated")
     row.source_term, row.source_key, row.target_term = french, term_key(french), english

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models import CatalogDownload, User, utcnow
 from app.services.garden import Garden
 from app.services.translating.batch import EntryChange, save_entries
-from app.services.translating.entries import (InvalidInput, TranslationError, clean_translation, entry_checks,
+from app.services.translating.entries import (InvalidInput, TranslationError, as_utc, clean_translation, entry_checks,
                                               entry_version, live_entries, read_note_catalog, save_counts)
 
 TOKEN_HEADER = "X-Passerelle-Download"  #: header field naming the snapshot a file was taken from
@@ -120,7 +120,7 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
     theirs = {msgid: EntryState(e.msgstr, e.fuzzy, entry_id(e), entry_version(e, saves.get(entry_id(e), 0)))
               for msgid, e in entries.items()}
     plan = plan_upload(base, theirs, yours)
-    report = {"dry_run": dry_run, "downloaded_at": download.at.replace(tzinfo=download.at.tzinfo or timezone.utc).isoformat(),
+    report = {"dry_run": dry_run, "downloaded_at": as_utc(download.at).isoformat(),
               "applied": [], "conflicts": list(plan.conflicts), "vanished": plan.vanished, "drafts": plan.drafts,
               "unchanged": plan.unchanged, "same_on_both_sides": plan.same}
     if dry_run:
