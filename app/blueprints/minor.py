@@ -14,6 +14,7 @@ from app.services.garden import get_garden
 from app.services.reviewing.minor_changes import confirm_minor_changes, parse_key, pending_minor_changes
 from app.services.translating import entries
 from app.services.translating.minor_changes import confirm_minor_change, minor_diff
+from app.services.translating.progress import catalog_summary
 
 bp = Blueprint("minor", __name__)
 
@@ -28,6 +29,15 @@ def minor_change_diff(entry: dict):
 def minor_changes_waiting() -> int:
     """How many minor changes of the French wait for the editor's confirmation (cached catalog summaries)."""
     return len(pending_minor_changes(get_garden()))
+
+
+@bp.app_template_global()
+def minor_changes_in(note, lang: str) -> int:
+    """Minor changes of the French waiting for confirmation in one note's catalog (cached summary)."""
+    try:
+        return catalog_summary(get_garden(), note, lang).get("minor", 0)
+    except entries.TranslationError:
+        return 0
 
 
 @bp.after_request
