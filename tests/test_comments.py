@@ -131,3 +131,14 @@ def test_api_request_changes_with_segments(site):
     assert ok.status_code == 200 and ok.get_json()["state"] == "changes_requested"
     [comment] = client.get(f"{ENTRIES}/{entry['id']}/comments", headers=api(site, "editor")).get_json()["comments"]
     assert comment["text"] == "This one"
+
+
+def test_a_request_comment_refused_in_threads_changes_nothing(site):
+    ready(site)
+    entry = first_entry(site)
+    response = site.test_client().post(f"/api/v1/notes/{SLUG}/{LANG}/request-changes", headers=api(site, "editor"),
+                                       json={"comment": "Fix\x07 this", "segments": [entry["id"]]})
+    assert response.status_code == 400
+    with site.app_context():
+        from app.services.reviewing.workflow import stored_state
+        assert stored_state(get_garden(0).notes.get(SLUG).filename, LANG).value == "submitted"

@@ -46,6 +46,11 @@ def clean_segments(garden: Garden, note: Note, lang: str, segments: object) -> l
 def request_changes(garden: Garden, note: Note, lang: str, user: User, comment: object, segments: object = None) -> str:
     """Send the note back with ``comment``; each segment named gets a comment (its own, or the request's)."""
     pointed = clean_segments(garden, note, lang, segments)
+    if pointed and isinstance(comment, str) and comment.strip():
+        try:
+            clean_comment(comment)  # it goes into the segments' threads too: refuse it before any change
+        except InvalidInput as exc:
+            raise SegmentsError(f"the comment is refused: {exc.message}") from None
     state = approval.request_changes(note, lang, user, comment)
     if pointed:
         event = db.session.scalar(select(ReviewEvent).where(ReviewEvent.source == note.filename, ReviewEvent.lang == lang,
