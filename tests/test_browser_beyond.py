@@ -57,7 +57,7 @@ def test_translator_screens_work_and_are_accessible(garden, page):  # noqa: F811
     page.locator(".minor-confirm button").click()
     page.wait_for_load_state()
     assert page.locator(".minor-change").count() == 0
-    box = page.locator("details.comments[open] .comment-form textarea").first
+    box = page.locator("details.comments[open] .comment-form input[name=text]").first
     box.fill("Yes, it is.")
     page.locator("details.comments[open] .comment-form button").first.click()
     page.wait_for_load_state()

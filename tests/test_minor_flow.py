@@ -89,11 +89,11 @@ def test_the_translator_confirms_in_one_click(site):
     screen = client.get(f"/translate/{LANG}/{SLUG}").get_data(as_text=True)
     assert "Confirm: the translation still fits" in screen and "<del>" in screen
     [entry] = pending_entries(site)
-    form = re.search(r'action="(/translate/en/[^"]+/confirm)"[^>]*>\s*<input[^>]+>\s*<input type="hidden" name="base_version" '
+    form = re.search(r'action="(/translate/en/[^"]+/confirm)"[^>]*>\s*<input[^>]+>\s*<input type="hidden" name="confirm_version" '
                      r'value="([^"]+)"', screen)
-    stale = client.post(form.group(1), data={"base_version": "0-000000000000"})
+    stale = client.post(form.group(1), data={"confirm_version": "0-000000000000"})
     assert stale.status_code == 303 and pending_entries(site)  # a stale version confirms nothing
-    done = client.post(form.group(1), data={"base_version": form.group(2)})
+    done = client.post(form.group(1), data={"confirm_version": form.group(2)})
     assert done.status_code == 303 and pending_entries(site) == []
     with site.app_context():
         row = db.session.query(EntryHistory).filter_by(action="confirm").one()

@@ -110,7 +110,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, tuple[int, int, int]]] = {
 
 #: Request bodies of the issue-15 routes: (keyword of ``client.open``, value).
 BODIES: dict[str, tuple[str, object]] = {
-    "minor.confirm": ("data", {"base_version": "0-0"}),
+    "minor.confirm": ("data", {"confirm_version": "0-0"}),
     "minor.confirm_many": ("data", {"change": "en/x/y/z"}),
     "glossary.save": ("data", {"french": "entreprise", "english": "company"}),
     "comments.add": ("data", {"text": "Is this the right term?"}),

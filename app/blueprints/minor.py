@@ -53,7 +53,7 @@ def confirm(lang: str, slug: str, entry_id: str):
     """Confirm that the English still fits after a minor change of the French."""
     lang, note = target_lang_or_404(lang), note_or_404(slug)
     try:
-        confirm_minor_change(get_garden(), note, lang, entry_id, request.form.get("base_version", ""),
+        confirm_minor_change(get_garden(), note, lang, entry_id, request.form.get("confirm_version", ""),
                              current_user._get_current_object())
     except entries.NotFound:
         abort(404)
