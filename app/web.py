@@ -80,10 +80,10 @@ def init_app(app: Flask) -> None:
     init_garden(app)
     minor_changes.configure(app.config.get("MINOR_CHANGES", "keep"))
 
-    from app.blueprints import api, api_review, auth, reader, review, translate  # noqa: F401
+    from app.blueprints import api, api_review, auth, files, reader, review, translate  # noqa: F401
     from app.blueprints import api_comments, api_glossary, api_minor, api_offline, comments, glossary, minor, offline  # noqa: F401
 
-    for module in (reader, auth, translate, review, api, minor, offline, glossary, comments):
+    for module in (reader, auth, translate, review, api, files, minor, offline, glossary, comments):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API checks its own credentials and CSRF header
 
