@@ -5,7 +5,7 @@ search, ``trigram`` over normalised msgids for the memory). PostgreSQL: a ``tsve
 GIN index (French/English configurations over ``unaccent``) and a ``pg_trgm`` GIN index.
 
 Revision ID: b7f3c2a9d410
-Revises: aa5e412ae4cb
+Revises: b15e0f5a1c2d
 Create Date: 2026-12-01 23:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 'b7f3c2a9d410'
-down_revision = 'aa5e412ae4cb'
+down_revision = 'b15e0f5a1c2d'
 branch_labels = None
 depends_on = None
 
