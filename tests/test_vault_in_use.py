@@ -34,3 +34,24 @@ def test_preview_and_review_resolve_images_relative_to_the_note(app, paths):
         assert plan and "/assets/sch%C3%A9ma%20jardin.png" in plan.group(0), (name, re.findall(r"<img [^>]*>", html))
         local = re.search(r'<img [^>]*alt="Photo prise sur place"[^>]*>', html)
         assert local and "/_notes/Jardin/photo%20locale.png" in local.group(0), name
+
+
+# -- one note with control characters never breaks a feed or the sitemap ----------------------------
+CONTROL = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\x7f\ufffe\uffff"
+
+
+def test_control_characters_in_a_note_keep_feeds_and_sitemap_well_formed(client, paths):
+    """A NUL in ``![[x\\0.png]]`` (or any C0 control, U+FFFE, U+FFFF) made the Atom feed invalid XML."""
+    from xml.etree import ElementTree
+
+    note = paths["content"] / "fr" / "Contrôle.md"
+    text = (f"---\ntitle: \"Titre\\x01 \\x1b[31m\"\ntags: [\"a\\x02b\"]\n---\n"
+            f"![[photo.jpg\x00.png]] texte{CONTROL}fin\n")
+    note.write_text(text, encoding="utf-8")
+    for url in ("/fr/feed.xml", "/en/feed.xml", "/sitemap.xml"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        ElementTree.fromstring(response.data)  # well-formed, or it raises
+    feed = client.get("/fr/feed.xml").get_data(as_text=True)
+    entry = re.search(r"<entry><title>Titre.*?</entry>", feed, re.S)
+    assert entry and "texte" in entry.group(0) and "fin" in entry.group(0) and 'term="ab"' in entry.group(0)
