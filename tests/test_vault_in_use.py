@@ -55,3 +55,53 @@ def test_control_characters_in_a_note_keep_feeds_and_sitemap_well_formed(client,
     feed = client.get("/fr/feed.xml").get_data(as_text=True)
     entry = re.search(r"<entry><title>Titre.*?</entry>", feed, re.S)
     assert entry and "texte" in entry.group(0) and "fin" in entry.group(0) and 'term="ab"' in entry.group(0)
+
+
+# -- dates: each one from the best source that has it ------------------------------------------------
+def test_a_note_with_only_created_takes_its_last_change_from_git(client, paths):
+    """220 notes of the sklein garden have ``created_at`` only: their last change is git's last commit, as Quartz
+    and Hugo take it, not the creation date (which made every edited note look untouched since it was written)."""
+    from tests.test_obsidian_content import git
+
+    notes = paths["content"] / "fr"
+    git(paths["content"], "init", "-q")
+    (notes / "Créée.md").write_text("---\ncreated_at: 2021-03-04 10:00\n---\nPremier jet.\n", encoding="utf-8")
+    (notes / "Datée.md").write_text("---\nupdated: 2020-06-01\n---\nMise à jour déclarée.\n", encoding="utf-8")
+    git(paths["content"], "add", ".")
+    git(paths["content"], "commit", "-qm", "1", date="2021-03-05T09:00:00Z")
+    (notes / "Créée.md").write_text("---\ncreated_at: 2021-03-04 10:00\n---\nPremier jet, relu.\n", encoding="utf-8")
+    (notes / "Datée.md").write_text("---\nupdated: 2020-06-01\n---\nMise à jour déclarée, relue.\n", encoding="utf-8")
+    git(paths["content"], "commit", "-qam", "2", date="2023-09-10T08:00:00Z")
+    page = client.get("/fr/notes/creee").get_data(as_text=True)
+    assert "Modifiée le 10 septembre 2023" in page
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert "/fr/notes/creee</loc><lastmod>2023-09-10T08:00:00Z</lastmod>" in sitemap
+    # the author's own ``updated`` wins over git's later commits
+    assert "/fr/notes/datee</loc><lastmod>2020-06-01T00:00:00Z</lastmod>" in sitemap
+
+
+def test_dates_per_field_without_git():
+    """Without git, a note with only ``created`` was last changed then (Hugo's ``date`` fallback), never "today"
+    because a checkout touched the file; with only ``updated``, it was created no later than that."""
+    from datetime import datetime, timezone
+
+    from app.content.dates import note_dates
+
+    created, updated = datetime(2021, 1, 1, tzinfo=timezone.utc), datetime(2022, 1, 1, tzinfo=timezone.utc)
+    today = datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp()
+    git = (datetime(2020, 5, 1, tzinfo=timezone.utc), datetime(2024, 5, 1, tzinfo=timezone.utc))
+    def dates(*args):
+        found = note_dates(*args)
+        return found.created, found.updated
+
+    assert dates((created, None), None, today) == (created, created)
+    assert dates((None, updated), None, today) == (updated, updated)
+    assert dates((created, None), git, today) == (created, git[1])
+    assert dates((None, updated), git, today) == (git[0], updated)
+    assert dates((created, updated), git, today) == (created, updated)
+    assert dates((None, None), git, today) == git
+    assert dates((None, None), None, today) == (datetime(2030, 1, 1, tzinfo=timezone.utc),) * 2
+    late = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert dates((late, None), git, today) == (late, late)  # never changed before it was created
+    early = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    assert dates((None, early), git, today) == (early, early)  # created no later than the author's update
