@@ -39,6 +39,8 @@ PAGE_ENDPOINTS = {"reader.home", "reader.note", "reader.tags", "reader.tag"}
 FILE_ENDPOINTS = {"reader.feed", "reader.sitemap", "reader.robots"}
 #: The vault's files (attachments, favicon): written byte for byte as served (SVG sanitized), when linked.
 RAW_ENDPOINTS = {"files.attachment", "files.favicon"}
+#: Largest SVG a stylesheet gets inline in an export (the callout icons are a few hundred bytes).
+INLINE_SVG_BYTES = 8 * 1024
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 _ATTRIBUTE = re.compile(r'\b(href|src|action)="([^"]*)"')
 _SEARCH_FORM = re.compile(r'\s*<form\b[^>]*\brole="search"[^>]*>.*?</form>', re.S)
@@ -223,11 +225,13 @@ class _Exporter:
             source = (static_root / unquote(path.removeprefix(self.app.static_url_path + "/"))).resolve()
             if static_root in source.parents and source.is_file():
                 data = source.read_bytes()
-                self.write(path, data)
-                if path.endswith(".css"):  # what the stylesheet loads (callout icons)
+                if path.endswith(".css"):  # what the stylesheet loads: small SVGs inlined, the rest copied
+                    text = inline_svg_urls(data.decode("utf-8", "replace"), source.parent, static_root)
+                    data = text.encode("utf-8")
                     pending += [posixpath.normpath(posixpath.join(posixpath.dirname(path), url))
-                                for url in _CSS_URL.findall(data.decode("utf-8", "replace"))
+                                for url in _CSS_URL.findall(text)
                                 if not url.startswith(("/", "data:", "#")) and "://" not in url]
+                self.write(path, data)
         self.report.warnings = sorted(set(self.report.warnings))
         if self.left_out:
             self.report.notes.append("links to pages only the server has were left out: " + _some(self.left_out))
@@ -239,6 +243,25 @@ class _Exporter:
         """Leave the marker that lets a later export replace this folder."""
         (self.out / MARKER).write_text(json.dumps({"generator": "passerelle export", "files": self.report.files,
                                                    "site_url": self.site_url or None}) + "\n", encoding="utf-8")
+
+
+def inline_svg_urls(css: str, folder: Path, root: Path) -> str:
+    """``css`` with its relative ``url(x.svg)`` (under :data:`INLINE_SVG_BYTES`) as ``data:`` URIs.
+
+    The callout icons are CSS masks, which browsers fetch in CORS mode: from an export opened as files
+    (``file://``) a separate icon file is refused, a ``data:`` URI is not. Served over HTTP both work.
+    """
+    def inline(match: re.Match) -> str:
+        url = match.group(1)
+        if url.startswith(("/", "data:", "#")) or "://" in url or not url.lower().endswith(".svg"):
+            return match.group(0)
+        path = (folder / unquote(url)).resolve()
+        if root not in path.parents or not path.is_file() or path.stat().st_size > INLINE_SVG_BYTES:
+            return match.group(0)
+        svg = path.read_text("utf-8")
+        return 'url("data:image/svg+xml,' + quote(svg, safe=" =:/;,'") + '")'
+
+    return _CSS_URL.sub(inline, css)
 
 
 def _some(paths: set[str], most: int = 8) -> str:
