@@ -105,3 +105,49 @@ def test_dates_per_field_without_git():
     assert dates((late, None), git, today) == (late, late)  # never changed before it was created
     early = datetime(2019, 1, 1, tzinfo=timezone.utc)
     assert dates((None, early), git, today) == (early, early)  # created no later than the author's update
+
+
+# -- a renamed note's old addresses keep working in the static export --------------------------------
+def renamed_and_exported(app, runner, tmp_path, *args: str):
+    """Publish the seed note, rename it as an author would in git, sync, and export (``args`` to the export)."""
+    from app.services.garden import get_garden
+    from app.services.publishing import approval
+    from tests.review_support import LANG, SLUG, ready, user
+
+    clean_garden(app)
+    make_users(app)
+    ready(app)
+    with app.app_context():
+        garden = get_garden(0)
+        approval.approve_translation(garden, garden.notes.get(SLUG), LANG, user("editor"))
+        folder = garden.notes.folder
+    (folder / "chief of staff.md").rename(folder / "Bras droit.md")
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    target = tmp_path / "site"
+    result = runner.invoke(args=["export", str(target), *args])
+    assert result.exit_code == 0, result.output
+    return target, result
+
+
+def test_export_writes_redirect_pages_for_old_slugs(app, runner, tmp_path):
+    """The server answers 301 at a renamed note's old URL; a static host cannot, so the export leaves a page that
+    sends readers (``meta refresh``) and search engines (``rel=canonical``) on, as Hugo and Jekyll do for aliases."""
+    target, result = renamed_and_exported(app, runner, tmp_path)
+    assert "chief-of-staff: 301, not exported" not in result.output
+    for lang in ("fr", "en"):
+        page = (target / lang / "notes" / "chief-of-staff" / "index.html").read_text("utf-8")
+        assert '<meta http-equiv="refresh" content="0; url=../bras-droit/">' in page
+        assert '<link rel="canonical" href="../bras-droit/">' in page
+        assert '<meta name="robots" content="noindex">' in page
+        assert f'<html lang="{lang}">' in page and '<a href="../bras-droit/">' in page
+        assert (target / lang / "notes" / "bras-droit" / "index.html").is_file()
+    assert "<script" not in page
+
+
+def test_export_redirect_pages_point_at_the_site_url(app, runner, tmp_path):
+    target, _ = renamed_and_exported(app, runner, tmp_path, "--site-url", "https://notes.example.org/jardin")
+    page = (target / "en" / "notes" / "chief-of-staff" / "index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://notes.example.org/jardin/en/notes/bras-droit/">' in page
+    assert '<meta http-equiv="refresh" content="0; url=../bras-droit/">' in page  # relative: works before upload too
+    sitemap = (target / "sitemap.xml").read_text("utf-8")
+    assert "/notes/bras-droit" in sitemap and "/notes/chief-of-staff" not in sitemap

@@ -230,6 +230,12 @@ class NoteIndex:
         target = self.slugmap.redirect(slug)
         return self._by_filename_slug.get(target) if target else None
 
+    def old_slugs(self) -> list[str]:
+        """The slugs that now redirect to a live note (renamed notes' old addresses), sorted."""
+        if self.slugmap is None:
+            return []
+        return sorted(slug for slug in self.slugmap.redirects if self.redirect(slug) is not None)
+
     def path_of(self, note: Note) -> Path:
         """The file of ``note`` on disk."""
         return self.folder / note.filename
