@@ -151,3 +151,35 @@ def test_export_redirect_pages_point_at_the_site_url(app, runner, tmp_path):
     assert '<meta http-equiv="refresh" content="0; url=../bras-droit/">' in page  # relative: works before upload too
     sitemap = (target / "sitemap.xml").read_text("utf-8")
     assert "/notes/bras-droit" in sitemap and "/notes/chief-of-staff" not in sitemap
+
+
+# -- status --json says what the orphaned catalogs hold ----------------------------------------------
+def test_status_json_lists_orphaned_catalogs(app, runner):
+    """The table listed orphans; ``--json`` (what scripts read) did not. Orphans are extra rows, marked, with the
+    file they were made for and their counts; the notes' rows are unchanged, and an orphan is not an error."""
+    import json
+
+    from app.services.garden import get_garden
+    from tests.review_support import LANG, SLUG
+
+    clean_garden(app)
+    fill(app, SLUG, lambda msgid: "EN " + msgid)
+    with app.app_context():
+        garden = get_garden(0)
+        folder, catalog = garden.notes.folder, garden.catalog_path(LANG, SLUG)
+    before = json.loads(runner.invoke(args=["status", "--json"]).stdout)
+    (folder / "chief of staff.md").unlink()
+    (catalog.parent / "broken.po").write_bytes(b'msgid "x"\nmsgstr "unterminated\n')
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    result = runner.invoke(args=["status", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    notes = [row for row in rows if not row.get("orphaned")]
+    assert notes == [row for row in before if row["slug"] != SLUG]
+    orphans = {row["slug"]: row for row in rows if row.get("orphaned")}
+    assert set(orphans) == {SLUG, "broken"}
+    row = orphans[SLUG]
+    assert row["source"] is None and row["title"] is None and row["former_source"] == "chief of staff.md"
+    counts = row["languages"][LANG]
+    assert counts["translated"] > 5 and counts["untranslated"] == 0 and counts["catalog"].endswith("chief-of-staff.po")
+    assert "error" in orphans["broken"]["languages"][LANG]
