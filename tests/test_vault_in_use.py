@@ -183,3 +183,20 @@ def test_status_json_lists_orphaned_catalogs(app, runner):
     counts = row["languages"][LANG]
     assert counts["translated"] > 5 and counts["untranslated"] == 0 and counts["catalog"].endswith("chief-of-staff.po")
     assert "error" in orphans["broken"]["languages"][LANG]
+
+
+# -- links to a heading land on it in English too ----------------------------------------------------
+def test_links_to_a_heading_land_on_it_on_english_pages(client, vault):  # noqa: F811
+    """``[[Source des blocs#Méthode]]`` links to ``#methode``; the English page named its heading ``en-methode``, so
+    the link went to the top of the page. English headings take the ids of the French ones they translate."""
+    from tests.obsidian_support import BLOCKS, EMBEDS
+
+    embeds = client.get(f"/en/notes/{EMBEDS}").get_data(as_text=True)
+    fragments = set(re.findall(rf'href="/en/notes/{BLOCKS}#([^"]+)"', embeds))
+    assert "methode" in fragments
+    target = client.get(f"/en/notes/{BLOCKS}").get_data(as_text=True)
+    ids = set(re.findall(r' id="([^"]+)"', target))
+    assert fragments <= ids, fragments - ids
+    assert re.search(r'<h\d id="methode">EN Méthode</h\d>', target)
+    french = client.get(f"/fr/notes/{BLOCKS}").get_data(as_text=True)
+    assert re.findall(r'<h\d id="([^"]+)"', french) == re.findall(r'<h\d id="([^"]+)"', target)

@@ -31,7 +31,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from app.services.publishing.export_pages import MARKER, ExportError, check_target, inline_svg_urls, install, redirect_html
+from app.services.publishing.export_pages import (MARKER, ExportError, check_target, inline_svg_urls, install,
+                                                  redirect_html)
 
 __all__ = ["MARKER", "ExportError", "ExportReport", "check_target", "export_site", "seeds", "site_path"]
 
