@@ -200,3 +200,56 @@ def test_links_to_a_heading_land_on_it_on_english_pages(client, vault):  # noqa:
     assert re.search(r'<h\d id="methode">EN Méthode</h\d>', target)
     french = client.get(f"/fr/notes/{BLOCKS}").get_data(as_text=True)
     assert re.findall(r'<h\d id="([^"]+)"', french) == re.findall(r'<h\d id="([^"]+)"', target)
+
+
+# -- hostile forms of the new syntax: every page stays whole, nothing outside the vault is named -------
+HOSTILE_EMBEDS = [
+    "![[../../../../etc/passwd.png]]", "![[%2e%2e/%2e%2e/instance/secret.png]]", "![[/etc/passwd.png]]",
+    "![[..\\\\..\\\\secret.png]]", "![[photo locale.png\x00.png]]", "![[" + "a" * 5000 + ".png]]",
+    "![x](../../../../../../etc/hostname.png)", "![x](%2e%2e%2f%2e%2e%2f%2e%2e%2fsecret.png)", "![x](/etc/passwd.png)",
+    "![x](file:///etc/passwd.png)", "![x](<../../../secret.png>)",
+    "![[facteurs de contraction.png|99999x99999]]", "![[facteurs de contraction.png|-5x-5]]",
+    "![[facteurs de contraction.png|\" onerror=\"alert(1)]]", "![[programme.pdf#page=<script>]]",
+    "![[Hostile#^nope]]", "![[Hostile]]", "![[Hostile#Hostile]]",
+]
+
+
+def parsed_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every start tag of ``html`` with its attributes, as a browser's parser reads them."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(html)
+    return found
+
+
+def test_hostile_embeds_render_as_notices_and_name_only_vault_files(app, client, paths, tmp_path):
+    install_vault(paths)
+    (paths["content"] / "secret.png").write_bytes(b"\x89PNG outside the vault")
+    (paths["instance"] / "secret.png").write_bytes(b"\x89PNG in the instance")
+    body = "\n\n".join(HOSTILE_EMBEDS) + "\n\n# Hostile\n\nUn commentaire jamais fermé %%commence ici\net continue\n"
+    (paths["content"] / "fr" / "_notes" / "Hostile.md").write_text(body, encoding="utf-8")
+    response = client.get("/fr/notes/hostile")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    main = html.split('<div class="note-body">')[1].split("</article>")[0]
+    tags = parsed_tags(main)
+    assert not [t for t, attrs in tags if t == "script" or any(name.startswith("on") for name, _ in attrs)]
+    assert not [value for _, attrs in tags for name, value in attrs if name in ("src", "href") and
+                not (value or "").startswith(("/files/", "/fr/notes/"))]
+    assert "commence ici" not in html and "et continue" not in html  # an unclosed comment hides the rest, as in Obsidian
+    for url in set(re.findall(r'(?:src|href)="(/files/[^"]+)"', main)):
+        served = client.get(url.replace("&amp;", "&"))
+        assert served.status_code == 200 and b"outside the vault" not in served.data and b"instance" not in served.data
+    assert client.get("/fr/feed.xml").status_code == 200 and client.get("/sitemap.xml").status_code == 200
+    with app.app_context():
+        from app.services.garden import get_garden
+
+        garden = get_garden(0)
+        for name in ("secret.png", "../secret.png", "../../instance/secret.png"):
+            assert garden.attachments.resolve(name, "_notes/Hostile.md") is None, name
