@@ -253,3 +253,16 @@ def test_hostile_embeds_render_as_notices_and_name_only_vault_files(app, client,
         garden = get_garden(0)
         for name in ("secret.png", "../secret.png", "../../instance/secret.png"):
             assert garden.attachments.resolve(name, "_notes/Hostile.md") is None, name
+
+
+# -- the first command a new user runs says what it did ----------------------------------------------
+def test_first_init_reports_the_catalogs_it_created(paths, runner):
+    """``passerelle init`` on a new garden printed "550 unchanged, 0 created": the index refresh had already
+    created them, unreported."""
+    import shutil
+
+    for folder in paths["translations"].glob("*/notes"):
+        shutil.rmtree(folder)
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert "catalogs: 0 unchanged, 0 updated, 2 created" in result.stdout
