@@ -266,3 +266,20 @@ def test_first_init_reports_the_catalogs_it_created(paths, runner):
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
     assert "catalogs: 0 unchanged, 0 updated, 2 created" in result.stdout
+
+
+# -- checks know the Obsidian markup a translator can lose ------------------------------------------
+def test_markup_check_counts_highlights_and_strikethrough():
+    """``Du ==texte surligné== ici.`` translated without its ``==`` passed every check: the highlight was lost."""
+    from app.workflow.checks import check_entry
+
+    def kinds(msgid, msgstr):
+        return sorted(r.params["kind"] for r in check_entry(msgid, msgstr) if r.id == "markup")
+
+    assert kinds("Du ==texte surligné== ici.", "Some highlighted text here.") == ["highlight"]
+    assert kinds("Du ==texte surligné== ici.", "Some ==highlighted text== here.") == []
+    assert kinds("Un ~~vieux~~ mot.", "An old word.") == ["strikethrough"]
+    assert kinds("a == b et `x == y`, https://ex.org/?a==b", "a == b and `x == y`, https://ex.org/?a==b") == []
+    assert kinds("Le ==un== et ==deux==.", "The ==one== and two.") == ["highlight"]
+    message = next(r for r in check_entry("==a==.", "a.") if r.id == "markup").format()
+    assert "==" in message and "1" in message and "0" in message
