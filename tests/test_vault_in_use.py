@@ -283,3 +283,20 @@ def test_markup_check_counts_highlights_and_strikethrough():
     assert kinds("Le ==un== et ==deux==.", "The ==one== and two.") == ["highlight"]
     message = next(r for r in check_entry("==a==.", "a.") if r.id == "markup").format()
     assert "==" in message and "1" in message and "0" in message
+
+
+# -- a near-duplicate in a sub-folder does not take the original's links ------------------------------
+def test_same_named_notes_resolve_to_the_shortest_path(client, paths):
+    """Adding ``_notes/Jardin/Zettelkasten.md`` next to ``_notes/Zettelkasten.md`` moved every ``[[Zettelkasten]]``
+    (and its backlinks) to the newcomer, because ``J`` sorts before ``Z``. Obsidian resolves a bare name to the
+    file closest to the vault's root, as it does attachments; file order must not decide."""
+    notes = paths["content"] / "fr"
+    (notes / "_notes" / "Jardin").mkdir(parents=True)
+    (notes / "_notes" / "Zettelkasten.md").write_text("L'original.\n", encoding="utf-8")
+    (notes / "_notes" / "Hub.md").write_text("Voir [[Zettelkasten]] et [[Jardin/Zettelkasten]].\n", encoding="utf-8")
+    assert 'href="/fr/notes/zettelkasten"' in client.get("/fr/notes/hub").get_data(as_text=True)
+    (notes / "_notes" / "Jardin" / "Zettelkasten.md").write_text("La copie.\n", encoding="utf-8")
+    hub = client.get("/fr/notes/hub?again").get_data(as_text=True)
+    links = re.findall(r'<a class="wikilink" href="/fr/notes/([^"]+)"', hub)
+    assert links == ["zettelkasten", "zettelkasten-2"]  # a path in the link picks the note, as in Obsidian
+    assert 'href="/fr/notes/hub"' in client.get("/fr/notes/zettelkasten").get_data(as_text=True)  # its backlink
