@@ -300,3 +300,20 @@ def test_same_named_notes_resolve_to_the_shortest_path(client, paths):
     links = re.findall(r'<a class="wikilink" href="/fr/notes/([^"]+)"', hub)
     assert links == ["zettelkasten", "zettelkasten-2"]  # a path in the link picks the note, as in Obsidian
     assert 'href="/fr/notes/hub"' in client.get("/fr/notes/zettelkasten").get_data(as_text=True)  # its backlink
+
+
+# -- attachments are cacheable for good, by browsers and shared caches -----------------------------
+def test_attachments_and_favicon_are_not_revalidated_on_every_view(client, vault):  # noqa: F811
+    """``Cache-Control: no-cache, public, max-age=31536000, immutable``: ``no-cache`` made browsers ask again for
+    every image of every page, and ``Vary: Cookie`` split shared caches per visitor, for files that are the same
+    for everyone."""
+    html = client.get(f"/fr/notes/{ATTACHMENTS}").get_data(as_text=True)
+    urls = sorted(set(re.findall(r'(?:src|href)="(/files/[0-9a-f]{16}/[^"#]+)', html)))
+    assert any(u.endswith(".png") for u in urls) and any(u.endswith(".svg") for u in urls)
+    for url in urls + ["/favicon.ico"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache = response.cache_control
+        assert cache.public and not cache.no_cache and not cache.private, (url, response.headers["Cache-Control"])
+        assert "cookie" not in response.headers.get("Vary", "").lower(), url
+    assert client.get(urls[0]).cache_control.immutable
