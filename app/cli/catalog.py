@@ -117,12 +117,12 @@ def _print_table(rows: list[dict], langs: list[str]) -> None:
 @with_appcontext
 def status_command(as_json: bool) -> None:
     """Per note and language: translated, fuzzy, untranslated and obsolete entries, and errors (exit 1 if any)."""
-    from app.services.translating.catalogs import catalog_status, orphaned_catalogs
+    from app.services.translating.catalogs import catalog_status, orphan_status, orphaned_catalogs
 
     garden = _garden(refresh=True)
     rows = catalog_status(garden)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    if as_json:  # orphans follow the notes, marked "orphaned" (an orphan is not an error: exit status unchanged)
+        click.echo(json.dumps(rows + orphan_status(garden), ensure_ascii=False, indent=2))
     else:
         _print_table(rows, garden.target_langs)
         for orphan in orphaned_catalogs(garden):

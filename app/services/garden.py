@@ -81,7 +81,7 @@ class Garden:
 
     def dates(self, note: Note) -> Dates:
         """When ``note`` was created and last changed: its front matter, else git, else its file's time."""
-        git = self.git_dates.get(note.filename) if not (note.created or note.updated) else None
+        git = self.git_dates.get(note.filename) if not (note.created and note.updated) else None
         return note_dates((note.created, note.updated), git, note.mtime)
 
     def catalog_path(self, lang: str, slug: str) -> Path:

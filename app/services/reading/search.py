@@ -46,12 +46,12 @@ class SearchPage:
     pagination: Pagination | None = None
 
 
-def search_index() -> SearchIndex:
-    """The app's search index, up to date with the garden."""
+def search_index(garden=None) -> SearchIndex:
+    """The app's search index, up to date with ``garden`` (default: the app's, as requests see it)."""
     index = current_app.extensions.get("search_index")
     if index is None:
         index = current_app.extensions.setdefault("search_index", SearchIndex())
-    index.ensure_current(get_garden())
+    index.ensure_current(garden or get_garden())
     return index
 
 
