@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.cli.progress import ProgressBar as _ProgressBar
+
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
@@ -21,25 +23,6 @@ def _garden(refresh: bool):
     if refresh:
         garden.refresh(0)  # read the French as it is now, without syncing (these commands write no catalog)
     return garden
-
-
-class _ProgressBar:
-    """A click progress bar created on the first report, when the total is known."""
-
-    def __init__(self, label: str):
-        self.label, self.bar, self.shown = label, None, 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stdout)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self) -> None:
-        """Finish the bar (if it was shown)."""
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 def _settle_interrupted_saves(garden) -> int:

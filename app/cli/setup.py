@@ -26,6 +26,12 @@ def init_command(demo: bool) -> None:
 
     report = sync_garden(garden)
     click.echo(report.summary())
+    from app.services.reading.search import search_index
+
+    search_index(garden)  # the full-text index, so that the first search does not build it
+    from app.services.garden import save_snapshot
+
+    save_snapshot(current_app, garden)  # server processes start from it instead of reading every note
     from app.services.publishing.approval import adopt_published
 
     for publication in adopt_published(garden):
