@@ -133,7 +133,7 @@ def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
 
 
 def _translated_page(garden: Garden, lang: str, note: Note, published: PublishedNote) -> NotePage:
-    outdated = french_outdated(published.source_sha256, note)
+    outdated = french_outdated(published.source_sha256, note, lang=lang)
     changed = changed_lines(note, published) if outdated else {}
     options = render_options(garden, lang, changed_lines=changed, note=note)
     options.heading_ids = note_heading_ids(note.text)  # links to a French heading land on its translation
