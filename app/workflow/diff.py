@@ -9,7 +9,7 @@ language.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
@@ -245,7 +245,18 @@ def line_diff_html(old: str, new: str, context: int | None = 3) -> Markup:
     return Markup('<div class="line-diff">{}</div>').format(Markup("").join(rows))
 
 
-def changed_segments(old_msgids: Sequence[str], new_msgids: Sequence[str]) -> list[int]:
-    """Return the indexes in ``new_msgids`` whose text is new or changed relative to ``old_msgids``."""
+def changed_segments(old_msgids: Sequence[str], new_msgids: Sequence[str],
+                     alike: Callable[[str, str], bool] | None = None) -> list[int]:
+    """Return the indexes in ``new_msgids`` whose text is new or changed relative to ``old_msgids``.
+
+    ``alike(old, new)`` true for a replaced segment paired one for one with an old one: not counted
+    as changed (a minor change of the French).
+    """
     matcher = SequenceMatcher(None, list(old_msgids), list(new_msgids), autojunk=False)
-    return [j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("replace", "insert") for j in range(j1, j2)]
+    changed = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and alike is not None and i2 - i1 == j2 - j1:
+            changed += [j1 + k for k in range(j2 - j1) if not alike(old_msgids[i1 + k], new_msgids[j1 + k])]
+        elif tag in ("replace", "insert"):
+            changed += range(j1, j2)
+    return changed
