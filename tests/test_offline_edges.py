@@ -189,3 +189,25 @@ def test_the_upload_screen_explains_each_refusal_and_lists_confirmations_and_com
     page = client.post(url, data={"mode": "apply", "file": (io.BytesIO(good), "x.po")}).get_data(as_text=True)
     assert "Modifications mineures du français confirmées (leur marque supprimée dans votre fichier)\u202f: 1" in page
     assert "Commentaires de votre fichier ajoutés aux fils des segments\u202f: 1" in page
+
+
+def test_a_zip_keeps_every_snapshot_when_reading_a_catalog_settles_an_interrupted_save(site):
+    from app.models import CatalogDownload
+    from tests.review_support import OTHER, source_of
+
+    with site.app_context():
+        for slug in (SLUG, OTHER):  # a save interrupted between its history row and its file, on both notes
+            db.session.add(EntryHistory(source=source_of(site, slug), lang=LANG, entry_id="0" * 16, msgid="gone",
+                                        action="save", before="", after="never written", pending=True))
+        db.session.commit()
+    from app.services.translating.offline import catalogs_zip
+    from tests.review_support import user
+
+    with site.test_request_context():
+        garden = get_garden(0)
+        data = catalogs_zip(garden, [(garden.notes.get(SLUG), LANG), (garden.notes.get(OTHER), LANG)], user("translator"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        tokens = {polib.pofile(archive.read(n).decode()).metadata["X-Passerelle-Download"] for n in archive.namelist()}
+    with site.app_context():
+        known = set(db.session.scalars(select(CatalogDownload.token)))
+        assert len(tokens) == 2 and tokens <= known  # every file can come back
