@@ -105,12 +105,12 @@ def _base_of(po, note: Note, lang: str) -> tuple[CatalogDownload, dict[str, Entr
     if row is None:
         raise InvalidUpload(f"unknown {TOKEN_HEADER} {token[:40]!r}: this file was not downloaded from this site",
                             "unknown_base")
-    source = (po.metadata.get("X-Source-File") or "").strip()
     language = (po.metadata.get("Language") or lang).strip()
     if language.replace("_", "-").lower().split("-")[0] != lang.lower().split("-")[0]:
         raise InvalidUpload(f"this file is a translation into {language!r}, not into {lang!r} (its Language header "
                             "field says so); nothing was changed", "language", language=language)
-    if row.source != note.filename or row.lang != lang or (source and source != f"content/fr/{note.filename}"):
+    # the download says which note (its source follows renames); the file's X-Source-File may name the old path
+    if row.source != note.filename or row.lang != lang:
         raise InvalidUpload(f"this file is the catalog of {row.source!r} in {row.lang!r}, not of {note.filename!r} "
                             f"in {lang!r}; nothing was changed", "mismatch", source=row.source, lang=row.lang)
     base = {msgid: EntryState(v[2], bool(v[3]), v[0], v[1]) for msgid, v in json.loads(row.entries).items()}
