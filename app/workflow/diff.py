@@ -172,7 +172,8 @@ def _ops_html(ops: Sequence[tuple[str, str]], keep: tuple[str, ...] = (EQUAL, DE
             parts.append(escape(text))
         else:
             tag = "del" if op == DELETE else "ins"
-            parts.append(Markup(f"<{tag}>{escape(text)}</{tag}>"))
+            space = ' class="diff-space"' if not text.strip() else ""  # a (no-break) space alone: outlined to be seen
+            parts.append(Markup(f"<{tag}{space}>{escape(text)}</{tag}>"))
     return Markup("").join(parts)
 
 
