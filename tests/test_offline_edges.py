@@ -187,8 +187,8 @@ def test_the_upload_screen_explains_each_refusal_and_lists_confirmations_and_com
 
     good = edit(text, unmark_and_comment).encode()
     page = client.post(url, data={"mode": "apply", "file": (io.BytesIO(good), "x.po")}).get_data(as_text=True)
-    assert "Modifications mineures du français confirmées (leur marque supprimée dans votre fichier)\u202f: 1" in page
-    assert "Commentaires de votre fichier ajoutés aux fils des segments\u202f: 1" in page
+    assert "1 modification mineure du français confirmée (sa marque supprimée dans votre fichier)" in page
+    assert "1 commentaire de votre fichier ajouté au fil de son segment" in page
 
 
 def test_a_zip_keeps_every_snapshot_when_reading_a_catalog_settles_an_interrupted_save(site):
