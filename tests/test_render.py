@@ -10,8 +10,9 @@ import pytest
 from app.content.index import NoteIndex
 from app.content.wikilinks import WikiLink
 from app.render import EmbedTarget, LinkTarget, RenderOptions, heading_id, render_markdown, render_note_body
+from tests.seeds import SEED_NOTES
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = SEED_NOTES
 NOTES = {"known": ("/fr/notes/known", "Known note"), "autre": ("/fr/notes/autre", "Autre note")}
 
 
@@ -304,8 +305,6 @@ def test_raw_html_is_sanitized_not_trusted():
 
 @pytest.fixture(scope="module")
 def seed_index() -> NoteIndex:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed notes not found at {SEEDS}")
     index = NoteIndex(SEEDS)
     index.refresh()
     return index

@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 from app.catalog.po import read_catalog
+from tests.seeds import copy_seed_notes
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 SLUG = "chief-of-staff"
 LANG = "en"
 PASSWORD = "stress-test-password"
@@ -78,14 +78,6 @@ def run_cli(env: dict, *args: str, stdin: str | None = None, timeout: float = 12
     code = "import sys; from app.cli import main; sys.argv[0] = 'passerelle'; main()"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, input=stdin, text=True,
                           capture_output=True, timeout=timeout)
-
-
-def copy_seed_notes(folder: Path) -> None:
-    """The two seed notes, byte for byte, into ``folder``."""
-    source = SEEDS if SEEDS.is_dir() else ROOT / "content" / "fr"
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in source.glob("*.md"):
-        shutil.copyfile(path, folder / path.name)
 
 
 def _drop_postgres_tables(url: str) -> None:
