@@ -81,9 +81,9 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: select_locale(app.config["LANGUAGES"]))
     init_garden(app)
 
-    from app.blueprints import api, api_review, auth, reader, review, translate  # noqa: F401
+    from app.blueprints import api, api_review, auth, files, reader, review, translate  # noqa: F401
 
-    for module in (reader, auth, translate, review, api):
+    for module in (reader, auth, translate, review, api, files):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API checks its own credentials and CSRF header
 

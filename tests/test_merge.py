@@ -66,7 +66,7 @@ def test_cold_merge_builds_entries_in_document_order_and_collapses_duplicates():
     po = merge_catalog(None, segments, SOURCE, "en")
     assert [e.msgid for e in po] == ["Chief of Staff", INTRO, "Rôle", ROLE]
     role = po.find("Rôle")
-    assert role.occurrences == [(REF, "8"), (REF, "12")] and role.comment == "type: heading"
+    assert role.occurrences == [(REF, "8"), (REF, "12")] and role.comment == "type: heading, paragraph"
     assert po.find(ROLE).comment == "type: list item"
     assert po.metadata["X-Source-File"] == REF and po.metadata["Language"] == "en"
     assert catalog_counts(po) == {"translated": 0, "fuzzy": 0, "untranslated": 4, "obsolete": 0}

@@ -45,6 +45,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, tuple[int, int, int]]] = {
     ("reader.sitemap", "GET"): ("/sitemap.xml", "fresh", PUBLIC),
     ("reader.robots", "GET"): ("/robots.txt", "fresh", PUBLIC),
     ("static", "GET"): ("/static/style.css", "fresh", PUBLIC),
+    ("files.favicon", "GET"): ("/favicon.ico", "fresh", PUBLIC),
+    ("files.attachment", "GET"): ("/files/0123456789abcdef/absent.png", "fresh", (404, 404, 404)),
     # login and logout
     ("auth.login", "GET"): ("/login", "fresh", (200, 302, 302)),  # logged in: on to the dashboard
     ("auth.login", "POST"): ("/login", "fresh", PUBLIC),  # a wrong password: the form again, same for all

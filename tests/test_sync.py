@@ -233,7 +233,7 @@ def test_slugs_agree_with_the_note_index(tmp_path):
 def test_sync_note_reports_states(tmp_path):
     catalog = tmp_path / "en" / "notes" / "x.po"
     first = sync_note("# Titre\n\nUn paragraphe.\n", "x.md", catalog, "en")
-    assert first.state == "created" and first.counts["untranslated"] == 2
+    assert first.state == "created" and first.counts["untranslated"] == 3  # the file name "x" is the title
     again = sync_note("# Titre\n\nUn paragraphe.\n", "x.md", catalog, "en")
     assert again.state == "unchanged"
     dry = sync_note("# Titre\n\nDeux paragraphes.\n", "x.md", catalog, "en", write=False)

@@ -20,11 +20,10 @@ _CONTAINERS = {"blockquote_open": "blockquote", "list_item_open": "list item",
 _CLOSERS = {"blockquote_close", "list_item_close", "footnote_reference_close"}
 _NOT_PROSE = re.compile(  # markup, links, tags and URLs: nothing to translate there
     r"""
-      !\[\[[^\]]*\]\]                # embed ![[file]]
-    | \[\[[^\]|]*\]\]                # wikilink without label: [[target]]
-    | \[\[[^\]|]*\|                  # target of a labelled wikilink (the label is prose)
-    | !\[[^\]]*\]\([^)]*\)           # image
-    | \]\([^)]*\)                    # link destination
+      !\[\[[^\]|]*(?:\|[ \t]*\d+(?:x\d+)?[ \t]*)?\]\]  # embed ![[file]], ![[file|300x200]]
+    | !?\[\[[^\]|]*\]\]              # wikilink without label: [[target]]
+    | !?\[\[[^\]|]*\|                # target of a labelled wikilink or embed (its label or alt text is prose)
+    | \]\([^)]*\)                    # link or image destination (an image's alt text is prose)
     | `[^`]*`                        # code span
     | <[^>]*>                        # HTML tag, comment or autolink
     | %%.*?%%                        # Obsidian comment

@@ -153,12 +153,18 @@ def find_entry(po: polib.POFile, wanted: str) -> polib.POEntry | None:
     return next((entry for entry in live_entries(po) if entry_id(entry) == wanted), None)
 
 
-def entry_type(entry: polib.POEntry) -> str:
-    """What the entry is, from its ``#. type: …`` comment (``""`` when absent)."""
+def entry_types(entry: polib.POEntry) -> list[str]:
+    """Every kind of place the entry fills, from its ``#. type: a, b`` comment (``[]`` when absent)."""
     for line in (entry.comment or "").splitlines():
         if line.startswith("type:"):
-            return line[5:].strip()
-    return ""
+            return [t.strip() for t in line[5:].split(",") if t.strip()]
+    return []
+
+
+def entry_type(entry: polib.POEntry) -> str:
+    """What the entry is first (its first place), from its ``#. type: …`` comment (``""`` when absent)."""
+    types = entry_types(entry)
+    return types[0] if types else ""
 
 
 def entry_version(entry: polib.POEntry, saves: int) -> str:
@@ -183,7 +189,8 @@ def _save_count(source: str, lang: str, ident: str) -> int:
 
 def entry_checks(entry: polib.POEntry) -> list[CheckResult]:
     """The check results of an entry's msgstr against its msgid."""
-    return check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags)
+    return check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags,
+                       places=entry_types(entry))
 
 
 def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s) -> dict:
@@ -195,6 +202,7 @@ def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] =
         "fuzzy": entry.fuzzy,
         "previous_msgid": entry.previous_msgid if entry.fuzzy else None,
         "type": entry_type(entry),
+        "types": entry_types(entry),
         "checks": [result.as_dict(gettext) for result in entry_checks(entry)],
         "version": entry_version(entry, saves),
     }
