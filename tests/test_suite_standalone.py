@@ -10,6 +10,7 @@ they must pass (the corpus tests skip with their reason), because they take thei
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,3 +62,16 @@ def test_the_suite_passes_in_a_copy_whose_garden_a_demo_changed(tmp_path):
                           cwd=project, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert " passed" in done.stdout
+
+
+#: How a test would reach the user's garden or the seeds outside the repository.
+FORBIDDEN = re.compile(r'"shared"\s*/\s*"seeds"|ROOT\s*/\s*"content"|ROOT\s*/\s*"translations"\s*/\s*(?!.*LC_MESSAGES)[^\n]*"notes"'
+                       r'|parent\s*/\s*"content"')
+
+
+def test_no_test_reads_the_users_garden_nor_the_shared_seeds():
+    """A cheap guard for new tests: seeds come from tests/seeds.py, corpora only from ../shared/corpora."""
+    offenders = [f"{path.name}:{number}: {line.strip()}"
+                 for path in sorted((ROOT / "tests").glob("*.py")) if path.name != "test_suite_standalone.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if FORBIDDEN.search(line)]
+    assert not offenders, "use tests/seeds.py (the committed fixture garden):\n" + "\n".join(offenders)
