@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from app.web import CSP
+
 #: A file in every export, so that a later export knows it may replace the folder.
 MARKER = ".passerelle-export"
 #: Host the pages are rendered under when no site URL is known; rewritten away.
@@ -45,6 +47,33 @@ _SEARCH_FORM = re.compile(r'\s*<form\b[^>]*\brole="search"[^>]*>.*?</form>', re.
 #: A link, with the `` · `` separating it from the one before, if any.
 _ANCHOR = re.compile(r'(\s*·\s*)?<a\b[^>]*?\bhref="(/[^"]*)"[^>]*>.*?</a>', re.S)
 _PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+#: What a static host cannot send as headers, each exported page carries in its ``<head>``: the site's
+#: CSP (``frame-ancestors`` only works as a header, so it is left out) and its referrer policy.
+HEAD_POLICY = (
+    '<meta http-equiv="Content-Security-Policy" content="{}">'.format(
+        html.escape("; ".join(part for part in CSP.split("; ") if not part.startswith("frame-ancestors")), quote=False))
+    + '<meta name="referrer" content="strict-origin-when-cross-origin">'
+)
+#: Where the policy goes: at the top of ``<head>``, after the ``<meta charset>`` that must come first.
+_HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?", re.I)
+
+
+def relative_link(there: str, here: str) -> str:
+    """The link from folder ``here`` to the export file ``there`` (a folder's ``index.html`` as ``folder/``).
+
+    A first segment holding a colon would read as a scheme (a tag named ``javascript:…`` became a
+    script link): such a link starts with ``./``, as RFC 3986 (4.2) prescribes, so that no
+    note-controlled name can ever become a scheme.
+    """
+    if there.endswith("/index.html"):
+        relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
+    else:
+        relative = posixpath.relpath(there, here)
+    if ":" in relative.split("/", 1)[0]:
+        relative = "./" + relative
+    return relative
 
 
 def site_path(path: str) -> str:
@@ -158,12 +187,7 @@ class _Exporter:
             queue.append(path)
         else:
             self.report.warnings.append(f"{page_path}: link to {path}, which a static copy cannot serve")
-        here = posixpath.dirname(self.location(page_path))
-        there = self.location(path)
-        if there.endswith("/index.html"):
-            relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
-        else:
-            relative = posixpath.relpath(there, here)
+        relative = relative_link(self.location(path), posixpath.dirname(self.location(page_path)))
         return html.escape(relative + fragment, quote=True)
 
     def write(self, path: str, data: bytes) -> None:
@@ -188,6 +212,7 @@ class _Exporter:
         elif response.mimetype == "text/html":
             text = self.drop_server_links(_SEARCH_FORM.sub("", data.decode("utf-8")))
             text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{self.link(m.group(2), path, queue)}"', text)
+            text = _HEAD.sub(lambda m: m.group(0) + HEAD_POLICY, text, count=1)
             data = text.encode("utf-8")
             lang = path.strip("/").split("/", 1)[0]
             self.report.pages[lang] = self.report.pages.get(lang, 0) + 1
@@ -201,10 +226,7 @@ class _Exporter:
         self.write(path, data)
 
     def feed_link(self, path: str, here: str) -> str:
-        there = self.location(path)
-        if there.endswith("/index.html"):
-            return posixpath.relpath(posixpath.dirname(there), here) + "/"
-        return posixpath.relpath(there, here)
+        return relative_link(self.location(path), here)
 
     def run(self, seeds: list[str]) -> ExportReport:
         queue = list(reversed(seeds))
