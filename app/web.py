@@ -160,6 +160,11 @@ def handle_http_error(error: HTTPException):
 
 
 def _retry_after(error: HTTPException) -> dict:
+    """The headers an error must keep: ``Retry-After`` (429, 503) and ``Allow`` (405, RFC 9110 15.5.6)."""
     retry = getattr(error, "retry_after", None)
-    return {"Retry-After": str(retry)} if retry else {}
+    headers = {"Retry-After": str(retry)} if retry else {}
+    allowed = getattr(error, "valid_methods", None)
+    if allowed:
+        headers["Allow"] = ", ".join(allowed)
+    return headers
 
