@@ -224,3 +224,10 @@ def test_on_gunicorn_the_limit_holds_and_a_copied_cookie_stops_working(tmp_path)
         assert Browser(server.base).log_in("alice", SITE_PASSWORD) == 429  # even the right password, until the window passes
     finally:
         server.stop()
+
+
+def test_the_session_lifetime_is_a_setting():
+    from app.config import load_config
+
+    assert load_config("/tmp", {"PASSERELLE_SESSION_DAYS": "2"})["PERMANENT_SESSION_LIFETIME"] == timedelta(days=2)
+    assert load_config("/tmp", {})["PERMANENT_SESSION_LIFETIME"] == timedelta(days=31)
