@@ -35,8 +35,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from app.catalog.po import read_catalog
-from tests.live_site import (LANG, PASSWORD, ROOT, SLUG, Browser, Cut, Server, Site, make_site,  # noqa: F401  (shared)
-                             msgfmt_check, new_token, request)
+from tests.live_site import LANG, SLUG, Browser, Cut, Server, make_site, msgfmt_check, new_token, request
 
 CEO = "ceo-noubliez-pas-votre-coo-ou-chief-of-staff"
 SECONDS = 30.0
