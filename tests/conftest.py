@@ -14,7 +14,7 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db
 
-from tests.seeds import copy_seed_garden
+from tests.seeds import CORPUS, ROOT, copy_seed_garden  # noqa: F401  (CORPUS, ROOT: imported from here by other modules)
 
 
 def seed_content(content: Path) -> None:
