@@ -62,6 +62,7 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "PO_LOCATIONS": _po_locations(env.get(PREFIX + "PO_LOCATIONS", "full")),
         "ATTACHMENTS_DIR": str(Path(env[PREFIX + "ATTACHMENTS_DIR"]).resolve()) if env.get(PREFIX + "ATTACHMENTS_DIR") else "",
         "STRICT_LINE_BREAKS": env.get(PREFIX + "STRICT_LINE_BREAKS", ""),  #: empty: follow the vault's .obsidian/app.json
+        "MINOR_CHANGES": env.get(PREFIX + "MINOR_CHANGES", "keep").strip().lower() or "keep",
     }
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]

@@ -31,7 +31,7 @@ def test_a_good_translation_of_a_seed_paragraph_passes():
 
 
 def test_catalogue_lists_every_check_once():
-    assert [c[0] for c in CHECKS] == ["wikilinks", "urls", "hard-breaks", "single-line", "markup", "punctuation", "whitespace", "double-space", "identical"]
+    assert [c[0] for c in CHECKS] == ["wikilinks", "urls", "hard-breaks", "single-line", "markup", "punctuation", "whitespace", "double-space", "identical", "glossary"]
     assert {c[1] for c in CHECKS} == {ERROR, WARNING}
 
 

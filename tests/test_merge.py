@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.catalog import minor
 from app.catalog.merge import FUZZY_THRESHOLD, merge_catalog, similarity
 from app.catalog.po import catalog_counts, format_catalog, new_catalog, parse_catalog
 
@@ -32,6 +33,14 @@ class Seg:
     msgid: str
     type: str = "paragraph"
     line: int = 1
+
+
+@pytest.fixture(autouse=True)
+def msgmerge_strictness():
+    """These tests compare with GNU msgmerge: minor French changes turn fuzzy as there (tests/test_minor.py has the rest)."""
+    minor.configure("fuzzy")
+    yield
+    minor.configure("keep")
 
 
 def segs(*msgids: str) -> list[Seg]:

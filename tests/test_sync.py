@@ -125,7 +125,7 @@ def test_edited_paragraph_turns_fuzzy_and_keeps_every_other_translation(garden):
     removed = "direction de projets stratégiques"
     added = "Zéphyr 1234 quux: une phrase sans rapport."
     assert old in text and f"- {removed}\n" in text
-    text = text.replace(old, "pourquoi travailler avec un chief of staff externe ?", 1)
+    text = text.replace(old, "pourquoi travailler avec un chief of staff vraiment externe ?", 1)  # substantive
     text = text.replace(f"- {removed}\n", "", 1).rstrip("\n") + f"\n\n{added}\n"
     path.write_text(text, encoding="utf-8")
     report = run(garden)
@@ -133,7 +133,7 @@ def test_edited_paragraph_turns_fuzzy_and_keeps_every_other_translation(garden):
     po = read_catalog(catalog)
     by_id = {e.msgid: e for e in po if not e.obsolete}
     fuzzy = [e for e in po if e.fuzzy]
-    assert [e.msgid for e in fuzzy] == ["pourquoi travailler avec un chief of staff externe ?"]
+    assert [e.msgid for e in fuzzy] == ["pourquoi travailler avec un chief of staff vraiment externe ?"]
     assert fuzzy[0].previous_msgid == old and fuzzy[0].msgstr == translated[old]
     assert by_id[added].msgstr == "" and not by_id[added].fuzzy
     obsolete = [e for e in po if e.obsolete]

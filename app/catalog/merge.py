@@ -28,6 +28,7 @@ import polib
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from app.catalog import minor
 from app.catalog.po import SOURCE_DIR, WRAP_WIDTH, new_catalog
 
 FUZZY_THRESHOLD = 0.6
@@ -156,12 +157,14 @@ def _header(old: polib.POFile | None, source: str, lang: str) -> polib.POFile:
 
 def merge_catalog(
     old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str,
-    compendium: Sequence[polib.POEntry] = (),
+    compendium: Sequence[polib.POEntry] = (), *, minor_changes: str | None = None,
 ) -> polib.POFile:
     """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics.
 
     ``compendium`` entries (``msgmerge --compendium``) are matched after ``old``'s and never
-    become obsolete entries of the result.
+    become obsolete entries of the result. ``minor_changes`` (``keep`` or ``fuzzy``; default
+    :func:`app.catalog.minor.configured_mode`) decides whether a minor change of the French keeps
+    the translation (see :mod:`app.catalog.minor`).
     """
     po = _header(old, source, lang)
     entries = _new_entries(segments, f"{SOURCE_DIR}/{source}")
@@ -173,6 +176,7 @@ def merge_catalog(
     candidates = [e for e in [*ordered, *compendium] if _has_translation(e)]
     texts = [e.msgid.encode("utf-8") for e in candidates]
     used: set[int] = set()
+    own = {id(e) for e in ordered}
     for entry in entries:
         match = exact.get((None, entry.msgid))
         if match is not None:
@@ -183,7 +187,10 @@ def merge_catalog(
             used.add(id(match))
         if not entry.msgstr:
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
-        if not (entry.fuzzy and entry.msgstr):
+        # a minor change keeps this note's own translation; one pre-filled from the compendium stays fuzzy
+        minor.keep_minor_change(entry, match if match is None or id(match) in own else None,
+                                minor_changes or minor.configured_mode())
+        if not (entry.fuzzy and entry.msgstr) and not minor.pending(entry):
             entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
         po.append(entry)
     current_keys = {(None, e.msgid) for e in entries}

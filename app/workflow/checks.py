@@ -35,6 +35,7 @@ CHECKS: list[tuple[str, str, str]] = [
     ("whitespace", WARNING, N_("Leading and trailing whitespace is that of the French.")),
     ("double-space", WARNING, N_("No double space the French does not have.")),
     ("identical", WARNING, N_("The translation differs from the French, unless marked as intended.")),
+    ("glossary", WARNING, N_("Glossary terms found in the French have their required translation.")),
 ]
 _SEVERITY = {check_id: severity for check_id, severity, _ in CHECKS}
 
@@ -309,3 +310,18 @@ def check_entry(msgid: str, msgstr: str, *, intended_identical: bool = False, pl
 def has_errors(results: Iterable[CheckResult]) -> bool:
     """Tell whether any result is an error (which blocks submission and approval)."""
     return any(result.severity == ERROR for result in results)
+
+
+def check_glossary(msgstr: str, required: Iterable[tuple[str, str]]) -> list[CheckResult]:
+    """Warn for each glossary term of the French (``(french, required)`` pairs) whose required text is missing."""
+    from app.workflow.glossary import contains_term
+
+    if not msgstr:
+        return []
+    missing, seen = [], set()
+    for french, wanted in required:
+        if wanted.casefold() not in seen and not contains_term(msgstr, wanted):
+            missing.append((french, wanted))
+        seen.add(wanted.casefold())
+    return [_result("glossary", N_("Glossary: “{french}” should be translated “{required}”."), french=french, required=wanted)
+            for french, wanted in missing]

@@ -1,7 +1,7 @@
 """server-side sessions: logging out ends a session wherever its cookie was copied
 
 Revision ID: b7c31d5e9a20
-Revises: aa5e412ae4cb
+Revises: b15e0f5a1c2d
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c31d5e9a20'
-down_revision = 'aa5e412ae4cb'
+down_revision = 'b15e0f5a1c2d'
 branch_labels = None
 depends_on = None
 

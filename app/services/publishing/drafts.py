@@ -96,7 +96,7 @@ def build_draft(garden, note: Note, lang: str) -> Draft:
         entry = entries.get((None, seg.msgid))
         msgstr = entry.msgstr if entry is not None else ""
         status = "untranslated" if not msgstr else "fuzzy" if entry.fuzzy else "translated"
-        checks = entry_checks(entry) if entry is not None else []
+        checks = entry_checks(entry, lang) if entry is not None else []
         segments.append(Segment(entry_id(entry) if entry is not None else "", seg.msgid, msgstr,
                                 seg.type, seg.line, status, checks))
     translations = translations_of(po) if po is not None else {}

@@ -16,7 +16,7 @@ from flask import current_app, has_request_context, request, url_for
 
 from app.content.slugs import fold
 from app.services.garden import Garden, get_garden
-from app.workflow.states import is_outdated
+from app.services.reading.outdated import french_outdated
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
             note = garden.notes.get(published.slug)
             if note is None:
                 continue  # the French note was removed or cannot be read
-            state = "outdated" if is_outdated(published.source_sha256, note.sha256) else "published"
+            state = "outdated" if french_outdated(published.source_sha256, note) else "published"
             updated = parse_time(published.approved_at) or timestamp(published.mtime)
             entries.append(Entry(published.slug, lang, published.title, published.tags, updated, published.body, state))
     entries.sort(key=lambda e: (-e.updated.timestamp(), fold(e.title)))

@@ -31,7 +31,7 @@ from app.services.reading.embeds import EmbedBudget, EmbedScope, attachment_link
 from app.services.reading.listings import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
                                   timestamp)
 from app.workflow.diff import changed_segments
-from app.workflow.states import is_outdated
+from app.services.reading.outdated import french_outdated
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
 
 
 def _translated_page(garden: Garden, lang: str, note: Note, published: PublishedNote) -> NotePage:
-    outdated = is_outdated(published.source_sha256, note.sha256)
+    outdated = french_outdated(published.source_sha256, note)
     changed = changed_lines(note, published) if outdated else {}
     options = render_options(garden, lang, changed_lines=changed, note=note)
     backlinks = [_link_in(garden, lang, n) for n in garden.notes.backlinks(note)]
