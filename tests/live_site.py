@@ -193,10 +193,11 @@ class Cut(Exception):
 
 def _send(opener, req: urllib.request.Request, timeout: float) -> tuple[int, dict | str]:
     try:
-        with opener.open(req, timeout=timeout) as response:
-            status, raw, kind = response.status, response.read(), response.headers.get_content_type()
-    except urllib.error.HTTPError as error:
-        status, raw, kind = error.code, error.read(), error.headers.get_content_type()
+        try:
+            with opener.open(req, timeout=timeout) as response:
+                status, raw, kind = response.status, response.read(), response.headers.get_content_type()
+        except urllib.error.HTTPError as error:  # its body can be cut short too
+            status, raw, kind = error.code, error.read(), error.headers.get_content_type()
     except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected, http.client.IncompleteRead) as exc:
         raise Cut(repr(exc)) from exc
     except urllib.error.URLError as exc:
