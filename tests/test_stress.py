@@ -119,7 +119,8 @@ def writer(number: int, base: str, token: str, targets: dict[str, tuple[str, str
             save["landed"] = save["cut"] > 0 and body["current"]["msgstr"] == text
         with log.lock:
             log.saves.append(save)
-        time.sleep(rng.uniform(0, 0.05))
+        # the second note's writers pause longer: each save withdraws the submission the editor approves
+        time.sleep(rng.uniform(0.2, 0.6) if slug == CEO else rng.uniform(0, 0.05))
 
 
 def reader(number: int, base: str, token: str, ids: list[str], stop: threading.Event, log: Log) -> None:
@@ -214,7 +215,7 @@ def test_a_busy_team_with_killed_workers_never_loses_an_accepted_save(tmp_path):
         assert not log.unexpected, f"{summary}; first unexpected answers: {log.unexpected[:3]}\n{server.log_text()}"
         assert len(log.kills) >= 3, f"only {len(log.kills)} kills"
         assert len(log.cuts) <= len(log.kills) * THREADS_PER_WORKER, f"{len(log.cuts)} cut connections for {len(log.kills)} kills"
-        assert log.statuses[("save", 200)] >= 30 and log.statuses[("save", 409)] >= 3, summary
+        assert log.statuses[("save", 200)] >= 20 and log.statuses[("save", 409)] >= 3, summary
         assert log.statuses[("approve", 200)] >= 1, f"the editor never managed to approve: {summary}"
 
         by_entry: dict[str, list[dict]] = defaultdict(list)
