@@ -134,10 +134,16 @@ def test_a_tag_that_reads_as_a_scheme_stays_a_link_to_its_page(runner, tmp_path)
     assert any(unquote(a.get("href", "")).startswith("../../tags/javascript:alert(9)") for a in links)
 
 
-def test_the_live_site_answers_the_same_pages_with_the_csp_header(client):
-    """What the export puts in a <meta>, the server sends as a header (and more: frame-ancestors)."""
-    response = client.get("/fr/tags/")
-    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+def test_the_export_policy_is_the_live_one(client):
+    """What the server sends as a header, the export carries in a <meta>: the same directives, but frame-ancestors
+    (a <meta> cannot carry it) and data: images (the callout icons, inlined for a copy opened from the disk)."""
     from app.services.publishing.export import HEAD_POLICY
 
-    assert response.headers["Content-Security-Policy"].startswith(re.search(r'content="([^"]+)"', HEAD_POLICY).group(1))
+    def directives(policy: str) -> dict[str, set[str]]:
+        return {name: set(values) for name, *values in (part.split() for part in policy.split(";") if part.strip())}
+
+    live = directives(client.get("/fr/tags/").headers["Content-Security-Policy"])
+    exported = directives(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', HEAD_POLICY).group(1))
+    assert live.pop("frame-ancestors") == {"'none'"}
+    assert exported.pop("img-src") == live.pop("img-src") | {"data:"}
+    assert exported == live and exported["script-src"] == {"'self'"}

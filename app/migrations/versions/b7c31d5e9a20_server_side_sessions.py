@@ -1,7 +1,7 @@
 """server-side sessions: logging out ends a session wherever its cookie was copied
 
 Revision ID: b7c31d5e9a20
-Revises: b15e0f5a1c2d
+Revises: b7f3c2a9d410
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c31d5e9a20'
-down_revision = 'b15e0f5a1c2d'
+down_revision = 'b7f3c2a9d410'
 branch_labels = None
 depends_on = None
 

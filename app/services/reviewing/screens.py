@@ -138,9 +138,12 @@ class NoteReview:
         return self.published is not None or (self.last_publication is not None and self.last_publication.unpublished_at is None)
 
 
-def _render(garden, lang: str, text: str) -> Markup:
-    """Render a note file for the screen, its headings shifted below the screen's own ``h2``."""
-    return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False)), 3))
+def _render(garden, lang: str, text: str, note: Note) -> Markup:
+    """Render a note file for the screen, its headings shifted below the screen's own ``h2``.
+
+    ``note`` is the page's note: its folder is where relative image paths start, as on the reader's page.
+    """
+    return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False, note=note)), 3))
 
 
 def note_review(garden, note: Note, lang: str) -> NoteReview:
@@ -170,7 +173,7 @@ def note_review(garden, note: Note, lang: str) -> NoteReview:
                             current_sha256=live_sha if draft.french_sha256 == note.sha256 and live_sha
                             and not french_outdated(live_sha, note) else draft.french_sha256),
         stored=stored, published=published, last_publication=last,
-        english_html=_render(garden, lang, draft.english), french_html=_render(garden, garden.source_lang, draft.french_text),
+        english_html=_render(garden, lang, draft.english, note), french_html=_render(garden, garden.source_lang, draft.french_text, note),
         english_diff=english_diff, title_diff=title_diff, french_diff=french_diff,
         french_unchanged=approved_sha == draft.french_sha256, changed=changed,
         history=review_events(note.filename, lang), comment=row.comment if row else None,
