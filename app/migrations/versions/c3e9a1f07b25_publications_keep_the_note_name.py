@@ -1,7 +1,7 @@
 """publications keep the note's name at approval (the title of a note without title:)
 
 Revision ID: c3e9a1f07b25
-Revises: b7f3c2a9d410
+Revises: b7c31d5e9a20
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = 'c3e9a1f07b25'
-down_revision = 'b7f3c2a9d410'
+down_revision = 'b7c31d5e9a20'
 branch_labels = None
 depends_on = None
 
