@@ -238,8 +238,9 @@ def changed_lines(note: Note, published: PublishedNote) -> dict[int, str]:
                  note.filename, published.lang)
         return {}
     # indexes of the approved French (hence of the translation) that changed or vanished since
-    # (a minor change of a passage keeps its English current: it is not marked, as it does not outdate the note)
-    alike = None if current_app.config.get("MINOR_CHANGES", "keep") == "fuzzy" else lambda now, then: is_minor(then, now)
+    # a minor change of a passage keeps its English current: not marked, as it does not outdate the note
+    strict = current_app.config.get("MINOR_CHANGES", "keep") == "fuzzy"
+    alike = None if strict else lambda now, then: is_minor(then, now)
     indexes = changed_segments([s.msgid for s in current], [s.msgid for s in approved], alike)
     tooltip = _("The %(language)s of this paragraph changed since this translation was approved",
                 language=language_name(source_lang(), published.lang))

@@ -178,11 +178,12 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
     current = {e.msgid: e for e in live_entries(po) if e.msgctxt is None}
     versions = {msgid: entry_version(e, saves.get(entry_id(e), 0)) for msgid, e in current.items()}
     theirs = {msgid: EntryState(e.msgstr, e.fuzzy, entry_id(e), versions[msgid]) for msgid, e in current.items()}
-    for e in list(current.values()):  # French corrected slightly since the download: the file names it by its old French
+    for e in list(current.values()):  # French corrected slightly since the download: the file has its old French
         old = e.previous_msgid
         if minor.pending(e) and old in yours and old not in current and old in base:
             untouched = e.msgstr == base[old].msgstr  # kept by the sync, nobody saved since (a save clears the mark)
-            theirs[old] = EntryState(e.msgstr, e.fuzzy, entry_id(e), base[old].version if untouched else versions[e.msgid])
+            version = base[old].version if untouched else versions[e.msgid]
+            theirs[old] = EntryState(e.msgstr, e.fuzzy, entry_id(e), version)
             current.setdefault(old, e)
     plan = plan_upload(base, theirs, yours)
     unmarked = {e.msgid for e in uploaded if not e.obsolete and e.msgid and not minor.has_mark(e)}
