@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.content.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, NoteLimits, parse_limit
+
 PREFIX = "PASSERELLE_"
 
 
@@ -56,7 +58,10 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "SESSION_COOKIE_SECURE": env.get(PREFIX + "HTTPS", "") in {"1", "true", "yes"},
         "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
+        "MAX_NOTE_BYTES": parse_limit(env.get(PREFIX + "MAX_NOTE_BYTES"), "MAX_NOTE_BYTES", DEFAULT_MAX_BYTES),
+        "MAX_NOTE_DEPTH": parse_limit(env.get(PREFIX + "MAX_NOTE_DEPTH"), "MAX_NOTE_DEPTH", DEFAULT_MAX_DEPTH),
     }
+    NoteLimits(config["MAX_NOTE_BYTES"], config["MAX_NOTE_DEPTH"])  # refuse a depth the parsers cannot honour
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]
     return config

@@ -9,7 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.content.notes import Note, NoteReadError, parse_note
+from app.content.limits import NoteLimits
+from app.content.notes import DEFAULT_LIMITS, Note, NoteReadError, parse_note, unexpected
 from app.content.slugs import fold, slugify
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ def list_note_files(folder: Path) -> list[str]:
 class NoteIndex:
     """All notes of one folder, kept current by :meth:`refresh` without reparsing unchanged files."""
 
-    def __init__(self, folder: str | os.PathLike):
+    def __init__(self, folder: str | os.PathLike, limits: NoteLimits = DEFAULT_LIMITS):
         self.folder = Path(folder)
+        self.limits = limits  #: a note over them is a broken note
         self._lock = threading.RLock()
         self._stamps: dict[str, FileStamp] = {}
         self._notes: dict[str, Note] = {}  # by filename
@@ -95,18 +97,20 @@ class NoteIndex:
                 self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            self._stamps[filename] = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
+            stamp = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
             if old and old.sha256 == digest:
+                self._stamps[filename] = stamp
                 continue
-            (changed if old else added).append((filename, data, stat.st_mtime))
+            (changed if old else added).append((filename, data, stat.st_mtime, stamp))
         for filename in removed:
             self._stamps.pop(filename, None)
             self._notes.pop(filename, None)
             self._errors.pop(filename, None)
         if added or removed:
             self._assign_slugs(files)
-        for filename, data, mtime in added + changed:
+        for filename, data, mtime, stamp in added + changed:
             self._parse(filename, data, mtime)
+            self._stamps[filename] = stamp  # only once parsed: a parse cut short is tried again
         result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed))
         if result:
             self._rebuild_lookups()
@@ -131,16 +135,27 @@ class NoteIndex:
         self._slugs, self._by_filename_slug = slugs, by_file
         for filename in renamed:
             stamp = self._stamps[filename]
-            data = (self.folder / filename).read_bytes()
+            try:
+                data = (self.folder / filename).read_bytes()
+            except OSError as exc:
+                self._notes.pop(filename, None)
+                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
+                self._stamps.pop(filename, None)
+                continue
             self._parse(filename, data, stamp.mtime_ns / 1e9)
 
     def _parse(self, filename: str, data: bytes, mtime: float) -> None:
+        """Index the note, or its error: whatever goes wrong reading one note concerns that note only."""
         try:
-            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime)
+            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime, self.limits)
             self._errors.pop(filename, None)
         except NoteReadError as exc:
             self._notes.pop(filename, None)
             self._errors[filename] = exc
+        except Exception as exc:  # noqa: BLE001  (a bug, a recursion, memory: the note is broken, not the site)
+            log.exception("cannot read note %s", filename)
+            self._notes.pop(filename, None)
+            self._errors[filename] = unexpected(filename, exc)
 
     def _rebuild_lookups(self) -> None:
         lookup: dict[str, str] = {}

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from app.content.index import Changes, NoteIndex
+from app.content.limits import NoteLimits
 from app.content.notes import Note
 from app.content.published import PublishedIndex, PublishedNote
 from app.services.translating.catalogs import sync_changed
@@ -14,14 +15,16 @@ from app.services.translating.catalogs import sync_changed
 class Garden:
     """Where the notes, catalogs and published files of one site live, and their indexes."""
 
-    def __init__(self, content_dir: str, translations_dir: str, languages: list[str]):
+    def __init__(self, content_dir: str, translations_dir: str, languages: list[str],
+                 limits: NoteLimits | None = None):
+        self.limits = limits or NoteLimits()  #: how large and deep a note may be
         self.content_dir = Path(content_dir)
         self.translations_dir = Path(translations_dir)
         self.source_lang = languages[0]
         self.languages = list(languages)
         self.target_langs = languages[1:]
-        self.notes = NoteIndex(self.content_dir / self.source_lang)
-        self.published = {lang: PublishedIndex(self.content_dir / lang, lang) for lang in self.target_langs}
+        self.notes = NoteIndex(self.content_dir / self.source_lang, self.limits)
+        self.published = {lang: PublishedIndex(self.content_dir / lang, lang, self.limits) for lang in self.target_langs}
 
     def refresh(self, max_age: float = 0.0) -> Changes:
         """Bring the indexes up to date with the files; return the French changes."""
@@ -50,7 +53,8 @@ class Garden:
 
 def init_garden(app: Flask) -> Garden:
     """Create the garden for ``app`` and keep it in ``app.extensions``."""
-    garden = Garden(app.config["CONTENT_DIR"], app.config["TRANSLATIONS_DIR"], app.config["LANGUAGES"])
+    limits = NoteLimits(int(app.config["MAX_NOTE_BYTES"]), int(app.config["MAX_NOTE_DEPTH"]))
+    garden = Garden(app.config["CONTENT_DIR"], app.config["TRANSLATIONS_DIR"], app.config["LANGUAGES"], limits)
     app.extensions["garden"] = garden
     return garden
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.catalog.segment import Segment, segment_note
 from app.content.frontmatter import split_front_matter
-from app.content.notes import Note, NoteReadError
+from app.content.notes import Note, NoteReadError, unexpected
 from app.content.published import PublishedNote
 from app.content.wikilinks import WikiLink
 from app.extensions import db
@@ -33,6 +33,9 @@ from app.workflow.states import is_outdated
 
 log = logging.getLogger(__name__)
 
+#: Characters of embedded notes one page renders; the embeds after that are links (each distinct
+#: embed is rendered once per page, but a page embedding a hundred long notes must stay a page).
+EMBEDDED_BUDGET = 4 * 1024 * 1024
 
 
 class BrokenNote(Exception):
@@ -85,12 +88,17 @@ def note_page(lang: str, slug: str) -> NotePage | None:
         if error is not None:
             raise BrokenNote(error)
         return None
-    if lang == garden.source_lang:
-        return _source_page(garden, note)
-    published = garden.published_note(lang, note)
-    if published is None:
-        return _unavailable_page(garden, lang, note)
-    return _translated_page(garden, lang, note, published)
+    try:
+        if lang == garden.source_lang:
+            return _source_page(garden, note)
+        published = garden.published_note(lang, note)
+        if published is None:
+            return _unavailable_page(garden, lang, note)
+        return _translated_page(garden, lang, note, published)
+    except Exception as exc:  # noqa: BLE001  (whatever fails rendering one note, it is that note's broken page)
+        log.exception("cannot render %s in %s", note.filename, lang)
+        filename = note.filename if lang == garden.source_lang else f"{lang}/{note.slug}.md"
+        raise BrokenNote(unexpected(filename, exc)) from None
 
 
 def note_languages(garden: Garden, note: Note) -> list[str]:
@@ -156,17 +164,23 @@ def render_options(garden: Garden, lang: str, changed_lines: dict[int, str] | No
         target = garden.notes.resolve(link.target)
         return _link_in(garden, lang, target) if target else None
 
+    embedded = [0]  # characters of embedded notes rendered for this page so far
+
     def resolve_embed(link: WikiLink) -> EmbedTarget | None:
         target = garden.notes.resolve(link.target)
         if target is None:
             return None  # images and other files are not served: shown as a missing embed
         resolved = _link_in(garden, lang, target)
         html = None
-        if embeds and not resolved.lang:  # a note not readable in ``lang`` is embedded as a link only
+        if embeds and not resolved.lang and embedded[0] < EMBEDDED_BUDGET:  # else embedded as a link only
             published = None if lang == garden.source_lang else garden.published_note(lang, target)
             # one level deep: the embedded note shows its own embeds as links
             text = published.text if published else target.text
-            html = render_note_body(text, render_options(garden, lang, embeds=False))
+            try:
+                html = render_note_body(text, render_options(garden, lang, embeds=False))
+                embedded[0] += len(html)
+            except Exception:  # noqa: BLE001  (a note that cannot be rendered is embedded as a link)
+                log.exception("cannot render %s embedded in a page", target.filename)
         return EmbedTarget("note", resolved.href, resolved.title, html)
 
     return RenderOptions(
