@@ -128,6 +128,15 @@ def test_the_functions_of_issue_10_are_linear(name, func):
     assert_linear(func, family(name), label=f"{func.__name__} on {name}")
 
 
+@pytest.mark.parametrize("make", [
+    lambda k: " ".join(f"#tag{i}" for i in range(k)),  # distinct tags: deduplicated through a list, once
+    lambda k: " ".join(f"[[note {i}]]" for i in range(k)),
+    lambda k: "---\ntags: [" + ", ".join(f"t{i}" for i in range(k)) + "]\n---\n" + " ".join(f"#t{i}" for i in range(k)),
+], ids=["distinct hashtags", "distinct wikilinks", "tags in both places"])
+def test_reading_many_distinct_tags_and_links_is_linear(make):
+    assert_linear(READERS["read"], make)
+
+
 @pytest.mark.parametrize("name", ["front matter flow", "front matter lines", "front matter aliases"])
 def test_front_matter_yaml_is_linear(name):
     def yaml_only(text):

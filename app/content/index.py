@@ -194,6 +194,15 @@ class NoteIndex:
         filename = self._slugs.get(slug)
         return self._errors.get(filename) if filename else None
 
+    def is_current(self, filename: str) -> bool:
+        """Whether ``filename`` is as the index last read it (one ``stat``): a fixed broken note is not."""
+        stamp = self._stamps.get(filename)
+        try:
+            stat = (self.folder / filename).stat()
+        except OSError:
+            return stamp is None
+        return stamp is not None and stamp.size == stat.st_size and stamp.mtime_ns == stat.st_mtime_ns
+
     def by_filename(self, filename: str) -> Note | None:
         """The note stored in ``filename`` (relative path), or None."""
         return self._notes.get(filename)

@@ -85,8 +85,10 @@ def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0,
     title = meta.get("title")
     title = str(title).strip() if title not in (None, "") else name
     tags = as_string_list(meta.get("tags"), split_spaces=True)
+    known = set(tags)  # a set: ten thousand hashtags are checked in ten thousand steps, not their square
     for tag in find_hashtags(split.body):
-        if tag not in tags:
+        if tag not in known:
+            known.add(tag)
             tags.append(tag)
     aliases = as_string_list(meta.get("aliases"))
     return Note(
