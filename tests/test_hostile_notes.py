@@ -218,6 +218,30 @@ def test_a_note_within_the_depth_limit_is_rendered_whole(app, client):
     assert [s.msgid for s in segment_note(f"---\ntitle: Profonde\n---\n{body}")][-1] == f"niveau{depth - 1}"
 
 
+# --- a note may not render to more than a fixed multiple of itself --------------------------------
+
+#: A reference defined once with a 50 KB URL and used 20,000 times: 130 KB that rendered to 1 GB.
+REFERENCE_BOMB = ("[a]: http://example.org/" + "x" * 50_000 + "\n\n" + "[a] " * 20_000 + "\n").encode()
+#: Tables whose rows markdown-it pads to a 128-column header: 30 KB made 2 million tokens.
+TABLE_BOMB = (("|" + "a|" * 128 + "\n|" + "-|" * 128 + "\n" + "x\n" * 127 + "\n") * 40).encode()
+
+
+@pytest.mark.parametrize(("data", "reason"), [(REFERENCE_BOMB, "render to more than"),
+                                              (TABLE_BOMB, "too many blocks")])
+def test_a_note_that_would_render_to_gigabytes_is_a_broken_note(app, client, runner, data, reason):
+    write_french(app, "Bombe.md", data)
+    assert_broken_page(client, "bombe", "Bombe.md", reason)
+    assert_site_whole(client)
+    result = runner.invoke(args=["sync"])
+    assert result.exit_code == (1 if data is TABLE_BOMB else 0), result.output + result.stderr
+
+
+def test_long_lists_and_tables_are_no_bombs(app, client):
+    write_french(app, "Liste.md", ("- élément\n" * 5_000 + "\n|a|b|\n|-|-|\n" + "|c|d|\n" * 2_000).encode())
+    response = client.get("/fr/notes/liste")
+    assert response.status_code == 200 and response.get_data(as_text=True).count("<li>") >= 5_000
+
+
 # --- any exception, wherever it happens, breaks only its note --------------------------------------
 
 def test_any_exception_reading_a_note_makes_it_a_broken_note(app, client, monkeypatch):

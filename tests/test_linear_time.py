@@ -84,6 +84,10 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "front matter flow": ("---\ntags: [", "a, ", "]\n---\nTexte.\n"),
     "front matter title": ("---\ntitle: ", "a b ", "\n---\nTexte.\n"),
     "front matter aliases": ("---\naliases:\n", "  - a\n", "---\nTexte.\n"),
+    "front matter digits": ("---\ntitle: ", "1", "a\n---\nTexte.\n"),
+    "front matter sexagesimal": ("---\ntitle: 1", ":11", "x\n---\nTexte.\n"),
+    "front matter quoted": ('---\ntitle: "', "a\\\"", '"\n---\nTexte.\n'),
+    "front matter keys": ("---\n", "? a\n", "---\nTexte.\n"),
 }
 
 
@@ -137,7 +141,8 @@ def test_reading_many_distinct_tags_and_links_is_linear(make):
     assert_linear(READERS["read"], make)
 
 
-@pytest.mark.parametrize("name", ["front matter flow", "front matter lines", "front matter aliases"])
+@pytest.mark.parametrize("name", ["front matter flow", "front matter lines", "front matter aliases", "front matter digits",
+                                  "front matter sexagesimal", "front matter quoted", "front matter keys"])
 def test_front_matter_yaml_is_linear(name):
     def yaml_only(text):
         return parse_front_matter(text.split("---\n")[1])
@@ -173,6 +178,18 @@ def test_diffs_are_linear(old, new):
     assert_linear(lambda pair: line_diff_html(*pair), make, label="line_diff_html")
     assert_linear(lambda pair: changed_segments(pair[0].split(" "), pair[1].split(" ")), make,
                   label="changed_segments")
+
+
+@pytest.mark.parametrize("name", ["spaces", "trailing spaces", "lines", "link openers", "sentences"])
+def test_the_static_export_rewrites_pages_in_linear_time(name):
+    """The export's link and search-form patterns read the page, hence the note's text (a code block of
+    spaces); pages are sanitized HTML, where a ``<`` of the note is ``&lt;``."""
+    from app.services.publishing.export import _ANCHOR, _SEARCH_FORM
+
+    def rewrite(page):
+        return _ANCHOR.sub("", _SEARCH_FORM.sub("", page))
+
+    assert_linear(rewrite, lambda k: "<pre><code>" + family(name)(k) + '</code></pre><a href="/fr/">x</a>')
 
 
 def test_memory_suggestions_are_linear_in_the_query():

@@ -26,9 +26,10 @@ BLOCK_NESTING = 2 * DEPTH_CAP + 2
 #: markdown-it nesting levels of inline markup (markdown-it's CommonMark default): the cost of a
 #: run of ``[`` grows with it, so it stays apart from :data:`BLOCK_NESTING`
 INLINE_NESTING = 20
-#: At most this many block tokens per character of the note (plus :data:`TOKEN_SLACK`): real notes
-#: make fewer than 3; a table whose rows markdown-it pads to a wide header could make millions
-TOKENS_PER_CHAR = 4
+#: At most this many block tokens per character of the note (plus :data:`TOKEN_SLACK`): the notes of
+#: the sklein garden make at most 0.22, a table of one-letter cells 1.5; a table whose rows
+#: markdown-it pads to a wide header made millions (each token weighs about 360 bytes)
+TOKENS_PER_CHAR = 2
 TOKEN_SLACK = 10_000
 #: Block containers that count towards the depth of a note.
 CONTAINERS = {"blockquote_open": "blockquote_close", "list_item_open": "list_item_close",

@@ -230,7 +230,7 @@ def _check_output_budget(state: StateCore) -> None:
     for token in state.tokens:
         for item in (token, *(token.children or ())):
             tokens += 1
-            chars += 64 + len(item.content) + sum(len(str(value)) for value in item.attrs.values())
+            chars += 12 + len(item.content) + sum(len(str(value)) for value in item.attrs.values())  # 12: its tags
             target = item.meta.get("target") if item.meta else None
             if target is not None:
                 chars += len(target.src if isinstance(target, EmbedTarget) else target.href) + TOOLTIP_CHARS
