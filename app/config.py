@@ -60,11 +60,23 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
         "MAX_NOTE_BYTES": parse_limit(env.get(PREFIX + "MAX_NOTE_BYTES"), "MAX_NOTE_BYTES", DEFAULT_MAX_BYTES),
         "MAX_NOTE_DEPTH": parse_limit(env.get(PREFIX + "MAX_NOTE_DEPTH"), "MAX_NOTE_DEPTH", DEFAULT_MAX_DEPTH),
+        "PO_LOCATIONS": _po_locations(env.get(PREFIX + "PO_LOCATIONS", "full")),
+        "ATTACHMENTS_DIR": str(Path(env[PREFIX + "ATTACHMENTS_DIR"]).resolve()) if env.get(PREFIX + "ATTACHMENTS_DIR") else "",
+        "STRICT_LINE_BREAKS": env.get(PREFIX + "STRICT_LINE_BREAKS", ""),  #: empty: follow the vault's .obsidian/app.json
+        "MINOR_CHANGES": env.get(PREFIX + "MINOR_CHANGES", "keep").strip().lower() or "keep",
     }
     NoteLimits(config["MAX_NOTE_BYTES"], config["MAX_NOTE_DEPTH"])  # refuse a depth the parsers cannot honour
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]
     return config
+
+
+def _po_locations(value: str) -> str:
+    """``full``, ``file`` or ``never``: the ``#:`` references of the note catalogs (gettext's --add-location)."""
+    value = value.strip() or "full"
+    if value not in ("full", "file", "never"):
+        raise ValueError(f"{PREFIX}PO_LOCATIONS must be full, file or never, got {value!r}")
+    return value
 
 
 def normalise_database_url(url: str) -> str:

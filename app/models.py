@@ -201,3 +201,82 @@ class EntryHistory(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+
+class CatalogDownload(db.Model):
+    """A catalog as it was handed to a translator for offline work: the base of the three-way merge on upload."""
+
+    __tablename__ = "catalog_downloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random token written in the file's header (``X-Passerelle-Download``); names this snapshot.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: French source file of the note.
+    source: Mapped[str] = mapped_column(String(500))
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: JSON ``{msgid: [entry id, version, msgstr, fuzzy]}`` of every live entry at download time.
+    entries: Mapped[str] = mapped_column(Text)
+    #: Who downloaded it.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was downloaded.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GlossaryTerm(db.Model):
+    """A French term and the English (or other target) term it must be translated with."""
+
+    __tablename__ = "glossary_terms"
+    __table_args__ = (UniqueConstraint("lang", "source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: The French term as written by the editor (``chief of staff``, ``entreprise``).
+    source_term: Mapped[str] = mapped_column(String(200))
+    #: The term's normalised form (case, accents, inflection folded): one entry per term and language.
+    source_key: Mapped[str] = mapped_column(String(200))
+    #: The required translation; empty for a do-not-translate term (the French is kept).
+    target_term: Mapped[str] = mapped_column(String(200), default="")
+    #: A note for translators (usage, context).
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: The term stays as it is in the translation.
+    do_not_translate: Mapped[bool] = mapped_column(default=False)
+    #: Who last changed it.
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was last changed.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SegmentComment(db.Model):
+    """One comment in the thread of one segment, between translators and the editor."""
+
+    __tablename__ = "segment_comments"
+    __table_args__ = (Index("ix_segment_comments_entry", "source", "lang", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: French source file of the note.
+    source: Mapped[str] = mapped_column(String(500))
+    #: Target language code.
+    lang: Mapped[str] = mapped_column(String(20))
+    #: Stable id of the segment's entry (hash of context and msgid).
+    entry_id: Mapped[str] = mapped_column(String(40))
+    #: The French of the segment when the comment was written.
+    msgid: Mapped[str] = mapped_column(Text)
+    #: Plain text, shown escaped (never rendered as HTML).
+    text: Mapped[str] = mapped_column(Text)
+    #: Who wrote it.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was written.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Resolved comments no longer count as open.
+    resolved: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Who resolved it.
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was resolved.
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: The request-changes decision that pointed at this segment, if any.
+    review_event_id: Mapped[int | None] = mapped_column(ForeignKey("review_events.id", ondelete="SET NULL"))
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    resolver: Mapped[User | None] = relationship(foreign_keys=[resolved_by])

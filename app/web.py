@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from app.catalog import minor as minor_changes
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.i18n import compile_interface_catalogs, select_locale
 from app.services.garden import init_garden
@@ -77,10 +78,12 @@ def init_app(app: Flask) -> None:
     compile_interface_catalogs(app.config["I18N_SOURCE_DIR"], app.config["I18N_COMPILED_DIR"])
     babel.init_app(app, locale_selector=lambda: select_locale(app.config["LANGUAGES"]))
     init_garden(app)
+    minor_changes.configure(app.config.get("MINOR_CHANGES", "keep"))
 
-    from app.blueprints import api, api_review, auth, reader, review, translate  # noqa: F401
+    from app.blueprints import api, api_review, auth, files, reader, review, translate  # noqa: F401
+    from app.blueprints import api_comments, api_glossary, api_minor, api_offline, comments, glossary, minor, offline  # noqa: F401
 
-    for module in (reader, auth, translate, review, api):
+    for module in (reader, auth, translate, review, api, files, minor, offline, glossary, comments):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API checks its own credentials and CSRF header
 

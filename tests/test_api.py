@@ -166,7 +166,7 @@ def test_notes_lists_progress_state_and_staleness(client, tokens):
     notes = {note["slug"]: note for note in response.json["notes"]}
     seed = notes[SEED]
     assert seed["source"] == "chief of staff.md" and seed["title"]
-    assert set(seed["languages"][LANG]) == {"translated", "fuzzy", "untranslated", "state", "outdated"}
+    assert set(seed["languages"][LANG]) == {"translated", "fuzzy", "untranslated", "state", "outdated", "open_comments"}
     assert seed["languages"][LANG]["state"] == "untranslated" and seed["languages"][LANG]["outdated"] is False
     assert seed["languages"][LANG]["untranslated"] > 0 and seed["languages"][LANG]["translated"] == 0
 

@@ -31,7 +31,7 @@ def test_a_good_translation_of_a_seed_paragraph_passes():
 
 
 def test_catalogue_lists_every_check_once():
-    assert [c[0] for c in CHECKS] == ["wikilinks", "urls", "hard-breaks", "markup", "punctuation", "whitespace", "double-space", "identical"]
+    assert [c[0] for c in CHECKS] == ["wikilinks", "urls", "hard-breaks", "single-line", "markup", "punctuation", "whitespace", "double-space", "identical", "glossary"]
     assert {c[1] for c in CHECKS} == {ERROR, WARNING}
 
 
@@ -275,3 +275,29 @@ def test_a_broken_translation_falls_back_to_english():
 
 def test_n_is_a_no_op():
     assert N_("x {y}") == "x {y}"
+
+
+def test_a_line_break_is_an_error_where_the_text_is_also_a_single_line_place():
+    from app.workflow.checks import check_entry, has_errors
+
+    results = check_entry("Même texte.", "Same\ntext.", places=["paragraph", "table cell"])
+    single = [r for r in results if r.id == "single-line"]
+    assert single and single[0].severity == "error" and "table cell" in single[0].format()
+    assert has_errors(results)
+    french = single[0].format(lambda s: {"table cell": "cellule de tableau"}.get(s, s))
+    assert "cellule de tableau" in french
+    assert not [r for r in check_entry("Même texte.", "Same text.", places=["paragraph", "heading"]) if r.id == "single-line"]
+    assert not [r for r in check_entry("Un\ndeux", "One\ntwo", places=["paragraph"]) if r.id == "single-line"]
+
+
+def test_every_place_type_is_listed_and_checked_on_the_screen_data(tmp_path):
+    from app.catalog.merge import merge_catalog
+    from app.catalog.segment import segment_note
+    from app.services.translating.entries import entry_checks, entry_types
+
+    note = "---\ntitle: Même texte\n---\n# Même texte\n\n| Même texte |\n|---|\n| a |\n\nMême texte\n"
+    po = merge_catalog(None, segment_note(note), "n.md", "en")
+    entry = po.find("Même texte")
+    assert entry_types(entry) == ["title", "heading", "table cell", "paragraph"]
+    entry.msgstr = "Same\ntext"
+    assert any(r.id == "single-line" and r.params["place"] == "title" for r in entry_checks(entry))

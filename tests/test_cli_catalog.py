@@ -14,7 +14,7 @@ from tests.test_sync import msgfmt_failures
 CHIEF = "chief of staff.md"
 CEO = "Ceo, n'oubliez pas votre COO ou Chief of Staff.md"
 OLD_PARAGRAPH = "pourquoi travailler avec un chief of staff externe?"
-NEW_PARAGRAPH = "pourquoi travailler avec un chief of staff externe ?"
+NEW_PARAGRAPH = "pourquoi travailler avec un chief of staff vraiment externe ?"  # a word added: substantive
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_running_app_syncs_a_changed_french_note(paths, client, runner):
     note = paths["content"] / "fr" / CHIEF
     note.write_text(note.read_text(encoding="utf-8").replace(OLD_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
     page = client.get("/fr/notes/chief-of-staff")
-    assert page.status_code == 200 and "externe ?" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "vraiment externe ?" in page.get_data(as_text=True)
     po = read_catalog(path)
     fuzzy = [e for e in po if e.fuzzy]
     assert [(e.msgid, e.previous_msgid, e.msgstr) for e in fuzzy] == [

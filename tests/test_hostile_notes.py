@@ -271,6 +271,9 @@ def test_any_exception_rendering_a_note_shows_its_broken_page_and_spares_the_oth
         return real(text, options)
 
     monkeypatch.setattr(note_pages, "render_note_body", flaky)
+    import app.services.reading.embeds as embeds
+
+    monkeypatch.setattr(embeds, "render_note_body", flaky)
     write_french(app, "Piege.md", "---\ntitle: Piège\n---\nPIÈGE\n".encode())
     write_french(app, "Hote.md", "---\ntitle: Hôte\n---\nAvant ![[Piege]] après.\n".encode())
     assert_broken_page(client, "piege", "Piege.md", "RecursionError")
@@ -284,10 +287,10 @@ def test_any_exception_segmenting_a_note_is_reported_by_sync_and_status(app, run
 
     real = sync.segment_note
 
-    def flaky(text):
+    def flaky(text, *args, **kwargs):
         if "PIÈGE" in text:
             raise IndexError("list index out of range")
-        return real(text)
+        return real(text, *args, **kwargs)
 
     monkeypatch.setattr(sync, "segment_note", flaky)
     write_french(app, "Piege.md", "---\ntitle: Piège\n---\nPIÈGE\n".encode())

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.catalog import minor
 from app.catalog.merge import FUZZY_THRESHOLD, merge_catalog, similarity
 from app.catalog.po import catalog_counts, format_catalog, new_catalog, parse_catalog
 
@@ -32,6 +33,14 @@ class Seg:
     msgid: str
     type: str = "paragraph"
     line: int = 1
+
+
+@pytest.fixture(autouse=True)
+def msgmerge_strictness():
+    """These tests compare with GNU msgmerge: minor French changes turn fuzzy as there (tests/test_minor.py has the rest)."""
+    minor.configure("fuzzy")
+    yield
+    minor.configure("keep")
 
 
 def segs(*msgids: str) -> list[Seg]:
@@ -66,7 +75,7 @@ def test_cold_merge_builds_entries_in_document_order_and_collapses_duplicates():
     po = merge_catalog(None, segments, SOURCE, "en")
     assert [e.msgid for e in po] == ["Chief of Staff", INTRO, "Rôle", ROLE]
     role = po.find("Rôle")
-    assert role.occurrences == [(REF, "8"), (REF, "12")] and role.comment == "type: heading"
+    assert role.occurrences == [(REF, "8"), (REF, "12")] and role.comment == "type: heading, paragraph"
     assert po.find(ROLE).comment == "type: list item"
     assert po.metadata["X-Source-File"] == REF and po.metadata["Language"] == "en"
     assert catalog_counts(po) == {"translated": 0, "fuzzy": 0, "untranslated": 4, "obsolete": 0}

@@ -63,9 +63,14 @@ def test_heading_id(text, expected):
     assert heading_id(text) == expected
 
 
-def test_hard_break_needs_two_trailing_spaces():
-    html = render("two spaces  \nnext\nsoft\nbreak")
+def test_hard_break_needs_two_trailing_spaces_with_strict_line_breaks():
+    html = render("two spaces  \nnext\nsoft\nbreak", strict_line_breaks=True)
     assert html == "<p>two spaces<br>\nnext\nsoft\nbreak</p>\n"
+
+
+def test_single_newlines_are_line_breaks_by_default_as_in_obsidian():
+    html = render("two spaces  \nnext\nsoft\nbreak")
+    assert html == "<p>two spaces<br>\nnext<br>\nsoft<br>\nbreak</p>\n"
 
 
 def test_bare_urls_become_links_without_trailing_punctuation():
@@ -182,19 +187,19 @@ def test_markdown_images_are_lazy():
 # -- callouts -------------------------------------------------------------------------------------
 def test_callout_with_title():
     html = render("> [!note] My title\n> Body text")
-    assert html == ('<aside class="callout callout-note" role="note">\n<p class="callout-title">My title</p>\n'
+    assert html == ('<aside class="callout callout-note" role="note">\n<p class="callout-title"><span class="callout-icon callout-icon-note"></span>My title</p>\n'
                     "<p>Body text</p>\n</aside>\n")
 
 
 def test_callout_default_title_and_type_class():
     html = render("> [!WARNING]\n>\n> Careful")
     assert '<aside class="callout callout-warning" role="note">' in html
-    assert '<p class="callout-title">Warning</p>' in html and "<p>Careful</p>" in html
+    assert '<p class="callout-title"><span class="callout-icon callout-icon-warning"></span>Warning</p>' in html and "<p>Careful</p>" in html
 
 
 def test_foldable_callouts_use_details():
     closed = render("> [!tip]- Hidden **tip**\n> Inside")
-    assert '<details>\n<summary class="callout-title">Hidden <strong>tip</strong></summary>' in closed
+    assert '<details>\n<summary class="callout-title"><span class="callout-icon callout-icon-tip"></span>Hidden <strong>tip</strong></summary>' in closed
     assert "<p>Inside</p>\n</details>\n</aside>" in closed
     assert '<details open="">' in render("> [!faq]+ Open\n> Inside")
 
@@ -245,7 +250,7 @@ def test_block_id_alone_names_the_previous_block(markdown, opening):
 
 
 def test_caret_in_the_middle_or_footnote_is_not_a_block_id():
-    assert render("x ^abc\ny") == "<p>x ^abc\ny</p>\n"
+    assert render("x ^abc\ny", strict_line_breaks=True) == "<p>x ^abc\ny</p>\n"
     assert "footnote-ref" in render("Text [^1]\n\n[^1]: n")
 
 
@@ -261,12 +266,15 @@ def test_changed_paragraph_gets_class_tooltip_and_marker():
     assert html.count("changed-since-approval") == 1
 
 
+ICON = '<span class="callout-icon callout-icon-note"></span>'
+
+
 @pytest.mark.parametrize("line, expected", [
     (1, '<h1 id="title" class="changed-since-approval" title="T">' + MARKER.format("T") + "Title</h1>"),
     (3, '<p class="changed-since-approval" title="T">' + MARKER.format("T") + "First para"),
     (9, '<li class="changed-since-approval" title="T">' + MARKER.format("T") + "item b</li>"),
     (13, '<tr class="changed-since-approval" title="T">\n<td>' + MARKER.format("T") + "cell</td>"),
-    (15, '<p class="callout-title changed-since-approval" title="T">' + MARKER.format("T") + "Call</p>"),
+    (15, '<p class="callout-title changed-since-approval" title="T">' + ICON + MARKER.format("T") + "Call</p>"),
     (16, '<p class="changed-since-approval" title="T">' + MARKER.format("T") + "body</p>"),
 ])
 def test_changed_block_kinds(line, expected):

@@ -45,6 +45,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, tuple[int, int, int]]] = {
     ("reader.sitemap", "GET"): ("/sitemap.xml", "fresh", PUBLIC),
     ("reader.robots", "GET"): ("/robots.txt", "fresh", PUBLIC),
     ("static", "GET"): ("/static/style.css", "fresh", PUBLIC),
+    ("files.favicon", "GET"): ("/favicon.ico", "fresh", PUBLIC),
+    ("files.attachment", "GET"): ("/files/0123456789abcdef/absent.png", "fresh", (404, 404, 404)),
     # login and logout
     ("auth.login", "GET"): ("/login", "fresh", (200, 302, 302)),  # logged in: on to the dashboard
     ("auth.login", "POST"): ("/login", "fresh", PUBLIC),  # a wrong password: the form again, same for all
@@ -73,6 +75,54 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, tuple[int, int, int]]] = {
     ("api.review_request_changes", "POST"): ("/api/v1/notes/{slug}/{lang}/request-changes", "submitted", EDITOR_API),
     ("api.review_unpublish", "POST"): ("/api/v1/notes/{slug}/{lang}/unpublish", "published", EDITOR_API),
     ("api.review_publications", "GET"): ("/api/v1/notes/{slug}/{lang}/publications", "published", EDITOR_API),
+    # issue 15: minor changes, offline work, glossary, comments (refusals of valid users are the body's fault)
+    ("minor.confirm", "POST"): ("/translate/{lang}/{slug}/entries/{entry}/confirm", "fresh", (302, 303, 303)),
+    ("minor.pending", "GET"): ("/review/minor-changes", "fresh", EDITOR_SCREEN),
+    ("minor.confirm_many", "POST"): ("/review/minor-changes/confirm", "fresh", (302, 403, 303)),
+    ("offline.download", "GET"): ("/translate/{lang}/{slug}/po", "fresh", SCREEN),
+    ("offline.download_zip", "GET"): ("/translate/catalogs.zip", "fresh", SCREEN),
+    ("offline.upload_form", "GET"): ("/translate/{lang}/{slug}/upload", "fresh", SCREEN),
+    ("offline.upload", "POST"): ("/translate/{lang}/{slug}/upload", "fresh", (302, 400, 400)),
+    ("glossary.index", "GET"): ("/glossary/{lang}", "fresh", SCREEN),
+    ("glossary.save", "POST"): ("/glossary/{lang}/terms", "fresh", (302, 403, 303)),
+    ("glossary.delete", "POST"): ("/glossary/{lang}/terms/1/delete", "fresh", (302, 403, 404)),
+    ("glossary.import_csv", "POST"): ("/glossary/{lang}/import", "fresh", (302, 403, 400)),
+    ("glossary.export_csv", "GET"): ("/glossary/{lang}/glossary.csv", "fresh", SCREEN),
+    ("glossary.export_tbx", "GET"): ("/glossary/{lang}/glossary.tbx", "fresh", SCREEN),
+    ("comments.add", "POST"): ("/translate/{lang}/{slug}/entries/{entry}/comments", "fresh", (302, 303, 303)),
+    ("comments.resolve", "POST"): ("/translate/{lang}/{slug}/comments/1/resolve", "fresh", (302, 404, 404)),
+    ("api.confirm_minor", "POST"): ("/api/v1/notes/{slug}/{lang}/entries/{entry}/confirm", "fresh", (401, 400, 400)),
+    ("api.minor_changes", "GET"): ("/api/v1/minor-changes", "fresh", EDITOR_API),
+    ("api.confirm_minor_bulk", "POST"): ("/api/v1/minor-changes/confirm", "fresh", (401, 403, 400)),
+    ("api.download_po", "GET"): ("/api/v1/notes/{slug}/{lang}/po", "fresh", API),
+    ("api.upload_po", "POST"): ("/api/v1/notes/{slug}/{lang}/po", "fresh", (401, 400, 400)),
+    ("api.download_zip", "GET"): ("/api/v1/po.zip", "fresh", API),
+    ("api.glossary_terms", "GET"): ("/api/v1/glossary/{lang}", "fresh", API),
+    ("api.glossary_add", "POST"): ("/api/v1/glossary/{lang}", "fresh", (401, 403, 201)),
+    ("api.glossary_change", "PUT"): ("/api/v1/glossary/{lang}/1", "fresh", (401, 403, 404)),
+    ("api.glossary_delete", "DELETE"): ("/api/v1/glossary/{lang}/1", "fresh", (401, 403, 404)),
+    ("api.glossary_import", "POST"): ("/api/v1/glossary/{lang}/import", "fresh", (401, 403, 200)),
+    ("api.glossary_csv", "GET"): ("/api/v1/glossary/{lang}/export.csv", "fresh", API),
+    ("api.glossary_tbx", "GET"): ("/api/v1/glossary/{lang}/export.tbx", "fresh", API),
+    ("api.note_comments", "GET"): ("/api/v1/notes/{slug}/{lang}/comments", "fresh", API),
+    ("api.entry_comments", "GET"): ("/api/v1/notes/{slug}/{lang}/entries/{entry}/comments", "fresh", API),
+    ("api.post_comment", "POST"): ("/api/v1/notes/{slug}/{lang}/entries/{entry}/comments", "fresh", (401, 201, 201)),
+    ("api.resolve_comment", "POST"): ("/api/v1/notes/{slug}/{lang}/comments/1/resolve", "fresh", (401, 404, 404)),
+}
+
+#: Request bodies of the issue-15 routes: (keyword of ``client.open``, value).
+BODIES: dict[str, tuple[str, object]] = {
+    "minor.confirm": ("data", {"confirm_version": "0-0"}),
+    "minor.confirm_many": ("data", {"change": "en/x/y/z"}),
+    "glossary.save": ("data", {"french": "entreprise", "english": "company"}),
+    "comments.add": ("data", {"text": "Is this the right term?"}),
+    "api.confirm_minor": ("json", {"base_version": "0-0"}),
+    "api.confirm_minor_bulk": ("json", {}),
+    "api.glossary_add": ("json", {"french": "entreprise", "english": "company"}),
+    "api.glossary_change": ("json", {"french": "entreprise", "english": "company"}),
+    "api.glossary_import": ("data", "french,english\nentreprise,company\n"),
+    "api.post_comment": ("json", {"text": "Is this the right term?"}),
+    "api.resolve_comment": ("json", {"resolved": True}),
 }
 
 #: Routes whose ``{reader_lang}`` is walked in every language (French source and English target).
@@ -150,7 +200,9 @@ def test_route_answers_each_role_as_expected(app, endpoint, method, template, st
         if role != "anonymous":
             kwargs["headers"] = bearer(tokens[role])
         client = client_for(app, "anonymous")
-        if method == "PUT":
+        if endpoint in BODIES:
+            kwargs[BODIES[endpoint][0]] = BODIES[endpoint][1]
+        elif method == "PUT":
             kwargs["json"] = {"msgstr": "Why work with an external chief of staff?", "base_version": version}
         elif endpoint == "api.review_request_changes":
             kwargs["json"] = {"comment": "Please check the title."}
@@ -160,6 +212,8 @@ def test_route_answers_each_role_as_expected(app, endpoint, method, template, st
             kwargs["data"] = {"msgstr": "Why work with an external chief of staff?", "base_version": version}
         elif endpoint == "review.request_changes":
             kwargs["data"] = {"comment": "Please check the title."}
+        elif endpoint in BODIES:
+            kwargs[BODIES[endpoint][0]] = BODIES[endpoint][1]
         elif endpoint == "auth.login" and method == "POST":
             kwargs["data"] = {"username": "nobody", "password": "wrong-password"}
     response = client.open(url, method=method, **kwargs)

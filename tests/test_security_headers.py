@@ -75,6 +75,14 @@ FORMS = {
     "review.approve": "/review/en/chief-of-staff/approve",
     "review.request_changes": "/review/en/chief-of-staff/request-changes",
     "review.unpublish": "/review/en/chief-of-staff/unpublish",
+    "minor.confirm": "/translate/en/chief-of-staff/entries/{entry}/confirm",
+    "minor.confirm_many": "/review/minor-changes/confirm",
+    "offline.upload": "/translate/en/chief-of-staff/upload",
+    "glossary.save": "/glossary/en/terms",
+    "glossary.delete": "/glossary/en/terms/1/delete",
+    "glossary.import_csv": "/glossary/en/import",
+    "comments.add": "/translate/en/chief-of-staff/entries/{entry}/comments",
+    "comments.resolve": "/translate/en/chief-of-staff/comments/1/resolve",
 }
 
 

@@ -160,7 +160,7 @@ def test_quote_in_list_and_list_in_quote():
 # --- what is not translatable -----------------------------------------------------------------
 
 def test_code_html_embeds_tags_urls_and_rules_are_skipped():
-    text = ("```python\n# pas un titre\n- pas une liste\n```\n\n    code indenté\n\n<div>\nhtml\n</div>\n\n"
+    text = ("```python\n# pas un titre\n- pas une liste\n```\n\n    code indenté\n\n<div>\n<br>\n</div>\n\n"
             "<!-- commentaire -->\n\n![[schema.png]]\n\n#tag #autre\n\nhttps://example.org\n\n"
             "[[Note liée]]\n\n***\n\n---\n\n%% commentaire Obsidian %%\n\n`code seul`\n\n2024-05-01\n\n"
             "[lien](https://exemple.fr) à garder\n")
@@ -191,7 +191,7 @@ def test_segments_are_frozen_and_typed():
     with pytest.raises(AttributeError):
         segment.msgid = "x"  # type: ignore[misc]
     assert set(SEGMENT_TYPES) == {"title", "alias", "heading", "paragraph", "list item", "table cell",
-                                  "blockquote", "callout"}
+                                  "blockquote", "callout", "html"}
 
 
 def test_empty_and_blank_notes():

@@ -124,7 +124,7 @@ def test_edited_paragraph_turns_fuzzy_and_keeps_every_other_translation(garden):
     removed = "direction de projets stratégiques"
     added = "Zéphyr 1234 quux: une phrase sans rapport."
     assert old in text and f"- {removed}\n" in text
-    text = text.replace(old, "pourquoi travailler avec un chief of staff externe ?", 1)
+    text = text.replace(old, "pourquoi travailler avec un chief of staff vraiment externe ?", 1)  # substantive
     text = text.replace(f"- {removed}\n", "", 1).rstrip("\n") + f"\n\n{added}\n"
     path.write_text(text, encoding="utf-8")
     report = run(garden)
@@ -132,7 +132,7 @@ def test_edited_paragraph_turns_fuzzy_and_keeps_every_other_translation(garden):
     po = read_catalog(catalog)
     by_id = {e.msgid: e for e in po if not e.obsolete}
     fuzzy = [e for e in po if e.fuzzy]
-    assert [e.msgid for e in fuzzy] == ["pourquoi travailler avec un chief of staff externe ?"]
+    assert [e.msgid for e in fuzzy] == ["pourquoi travailler avec un chief of staff vraiment externe ?"]
     assert fuzzy[0].previous_msgid == old and fuzzy[0].msgstr == translated[old]
     assert by_id[added].msgstr == "" and not by_id[added].fuzzy
     obsolete = [e for e in po if e.obsolete]
@@ -232,7 +232,7 @@ def test_slugs_agree_with_the_note_index(tmp_path):
 def test_sync_note_reports_states(tmp_path):
     catalog = tmp_path / "en" / "notes" / "x.po"
     first = sync_note("# Titre\n\nUn paragraphe.\n", "x.md", catalog, "en")
-    assert first.state == "created" and first.counts["untranslated"] == 2
+    assert first.state == "created" and first.counts["untranslated"] == 3  # the file name "x" is the title
     again = sync_note("# Titre\n\nUn paragraphe.\n", "x.md", catalog, "en")
     assert again.state == "unchanged"
     dry = sync_note("# Titre\n\nDeux paragraphes.\n", "x.md", catalog, "en", write=False)

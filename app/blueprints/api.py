@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext
 
 from app.blueprints.guards import ApiError, json_error, note_or_404, require_permission, target_lang_or_404
-from app.services.translating import memory
+from app.services.translating import comments, memory
 from app.services.translating import entries
 from app.services.translating import progress
 from app.services.garden import get_garden
@@ -77,7 +77,11 @@ def openapi():
 @require_permission("translate")
 def notes():
     """Every note with its progress, state and staleness per target language."""
-    return jsonify({"notes": progress.notes_overview(get_garden())})
+    overview = progress.notes_overview(get_garden())
+    for note in overview:  # open comments on its segments, per language
+        for lang, data in note["languages"].items():
+            data["open_comments"] = comments.open_counts(lang).get(note["source"], 0)
+    return jsonify({"notes": overview})
 
 
 @bp.get("/notes/<slug>/<lang>/entries", endpoint="entries")

@@ -13,6 +13,7 @@ from flask import g, jsonify, request
 from app.blueprints.api import bp
 from app.blueprints.guards import ApiError, note_or_404, require_permission, target_lang_or_404
 from app.services.publishing import approval
+from app.services.reviewing import segment_requests
 from app.services.garden import get_garden
 from app.services.reviewing.workflow import WorkflowError, current_state
 from app.workflow.states import InvalidTransition
@@ -50,7 +51,7 @@ def json_body(required: bool) -> dict:
 
 def state_of(note, lang: str) -> str:
     """The state to report after a decision, ``outdated`` derived."""
-    return current_state(note.filename, lang, note.sha256).value
+    return current_state(note.filename, lang, note.sha256, note=note).value
 
 
 @bp.post("/notes/<slug>/<lang>/approve", endpoint="review_approve")
@@ -67,9 +68,13 @@ def approve(note, lang):
 @editor_endpoint
 def request_changes(note, lang):
     """Send the submitted note back to the translators with a comment."""
-    comment = json_body(required=True).get("comment")
-    state = approval.request_changes(note, lang, g.api_user, comment)
-    return jsonify({"state": state, "comment": approval.clean_comment(comment)})
+    body = json_body(required=True)
+    comment = body.get("comment")
+    try:
+        state = segment_requests.request_changes(get_garden(), note, lang, g.api_user, comment, body.get("segments"))
+    except segment_requests.SegmentsError as exc:
+        raise ApiError(400, str(exc)) from None
+    return jsonify({"state": state, "comment": approval.clean_comment(comment), "segments": body.get("segments") or []})
 
 
 @bp.post("/notes/<slug>/<lang>/unpublish", endpoint="review_unpublish")

@@ -16,7 +16,7 @@ from app.i18n import LANG_COOKIE, preferred_language
 from app.services.reading import feeds
 from app.services.reading import page_cache
 from app.services.reading import search as search_service
-from app.services.reading.note_pages import BrokenNote, note_page
+from app.services.reading.note_pages import BrokenNote, note_page, renamed_slug
 from app.services.reading.listings import (home_listing, is_language, language_name, language_switcher, safe_next, tag_counts,
                                   tag_listing, text_direction)
 
@@ -90,6 +90,9 @@ def note(lang: str, slug: str):
         response.cache_control.no_store = True
         return response
     if page is None:
+        renamed = renamed_slug(slug)
+        if renamed is not None:  # the note was renamed: its old address leads to it for good
+            return cacheable(redirect(url_for("reader.note", lang=lang, slug=renamed), 301))
         abort(404)
     return _page("reader/note.html", page=page, last_modified=page_cache.note_last_modified(page))
 

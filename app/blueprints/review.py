@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
 from app.services.publishing import approval
+from app.services.reviewing import segment_requests
 from app.services.garden import get_garden
 from app.services.reviewing.screens import note_review, review_queue
 from app.services.reviewing.workflow import WorkflowError
@@ -62,6 +63,8 @@ def note(lang: str, slug: str):
 
 def _refusal(exc: Exception) -> str:
     """The reason a decision was refused, in the interface language."""
+    if isinstance(exc, segment_requests.SegmentsError):
+        return _("A segment you pointed at no longer exists (the French changed): reload the page and choose again.")
     if isinstance(exc, InvalidTransition):
         return _("This decision is not possible now: the note is “%(state)s”.", state=_state_label(exc.state.value))
     if isinstance(exc, WorkflowError) and exc.missing and "published" in exc.missing:
@@ -89,7 +92,7 @@ def _decide(lang: str, slug: str, decision, done: str):
         decision(note_, lang, comment)
     except (InvalidTransition, WorkflowError) as exc:
         return _screen(note_, lang, error=_refusal(exc), comment=comment, status=409)
-    except approval.PublishingInputError as exc:
+    except (approval.PublishingInputError, segment_requests.SegmentsError) as exc:
         return _screen(note_, lang, error=_refusal(exc), comment=comment, status=400)
     flash(done, "success")
     return redirect(url_for("review.note", lang=lang, slug=note_.slug), 303)
@@ -107,7 +110,8 @@ def approve(lang: str, slug: str):
 @screen_permission("review")
 def request_changes(lang: str, slug: str):
     """Send the note back to the translators with a comment."""
-    return _decide(lang, slug, lambda n, lg, c: approval.request_changes(n, lg, current_user._get_current_object(), c),
+    pointed = request.form.getlist("segments")
+    return _decide(lang, slug, lambda n, lg, c: segment_requests.request_changes(get_garden(), n, lg, current_user._get_current_object(), c, pointed),
                    _("Changes requested: the translators see your comment."))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 
 from .frontmatter_patch import front_matter_edits
+from .private import comment_deletions
 from .regions import LINE_BREAK, Edit, Region, Source, apply_edits
 from .segment import parse_note
 
@@ -13,8 +14,11 @@ _NOT_QUOTE_MARKUP = re.compile(r"[^>\s]")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
-def assemble_note(text: str, translations: Mapping[str, str]) -> str:
-    """The French ``text`` with each segment whose msgid has a non-blank translation replaced by it."""
+def assemble_note(text: str, translations: Mapping[str, str], *, drop_comments: bool = False) -> str:
+    """The French ``text`` with each segment whose msgid has a non-blank translation replaced by it.
+
+    ``drop_comments`` also removes every ``%%comment%%`` (for a text that will be published).
+    """
     note = parse_note(text)
     source = note.source
     edits = front_matter_edits(source, note.closing_line, note.fields, translations) if note.fields else []
@@ -23,6 +27,8 @@ def assemble_note(text: str, translations: Mapping[str, str]) -> str:
         translation = _fit(region, translations.get(msgid) or msgid)
         if translation.strip() and translation != msgid:
             edits.append(region_edit(source, region, translation))
+    if drop_comments:
+        edits += comment_deletions(source, edits)
     return source.bom + apply_edits(source.text, edits)
 
 
@@ -33,6 +39,8 @@ def _fit(region: Region, translation: str) -> str:
         translation = " ".join(LINE_BREAK.split(translation))
     if region.type == "table cell":
         translation = _UNESCAPED_PIPE.sub(r"\\|", translation)
+    if region.type == "html":  # a blank line would end the HTML block
+        translation = "\n".join(line for line in LINE_BREAK.split(translation) if line.strip())
     return translation
 
 

@@ -26,15 +26,14 @@ _CLOSERS = {"blockquote_close", "list_item_close", "footnote_reference_close"}
 #: so no character is scanned again from each of a thousand ``[`` or ``<``: linear time.
 _NOT_PROSE = re.compile(
     r"""
-      !\[\[[^\[\]]*\]\]                 # embed ![[file]]
-    | \[\[[^\[\]|]*\]\]                 # wikilink without label: [[target]]
-    | \[\[[^\[\]|]*\|                    # target of a labelled wikilink (the label is prose)
-    | !\[[^\[\]]*\]\([^()\[\]]*\)         # image
-    | \]\([^()\[\]]*\)                   # link destination
-    | `[^`]*`                          # code span
-    | <[^<>]*>                         # HTML tag, comment or autolink
-    | %%(?:[^%]|%(?!%))*%%             # Obsidian comment
-    | \[\^[^\[\]]*\]                     # footnote reference
+      !\[\[[^\[\]|]*(?:\|[ \t]*\d+(?:x\d+)?[ \t]*)?\]\]  # embed ![[file]], ![[file|300x200]]
+    | !?\[\[[^\[\]|]*\]\]              # wikilink without label: [[target]]
+    | !?\[\[[^\[\]|]*\|                # target of a labelled wikilink or embed (its label or alt text is prose)
+    | \]\([^()\[\]]*\)                  # link or image destination (an image's alt text is prose)
+    | `[^`]*`                        # code span
+    | <[^<>]*>                       # HTML tag, comment or autolink
+    | %%(?:[^%]|%(?!%))*%%           # Obsidian comment
+    | \[\^[^\[\]]*\]                  # footnote reference
     | \b[a-z][a-z0-9+.-]{0,31}://\S*  # bare URL
     | \bwww\.\S*
     | (?<!\S)\#[^\s#]+                 # hashtag

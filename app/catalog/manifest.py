@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polib
 
+from app.catalog.po_format import default_locations
 from app.fsutil import atomic_write, file_lock
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ RACY_NS = 1_000_000_000  #: a file modified less than this before we stat it is 
 COUNT_KEYS = ("translated", "fuzzy", "untranslated", "obsolete")
 STATES = ("unchanged", "updated", "created")  #: what a sync did to a catalog
 #: The modules whose behaviour shapes a catalog: when they change, every note is redone.
-_CODE = ("segment.py", "merge.py", "po.py", "manifest.py")
+_CODE = ("segment.py", "blocks.py", "regions.py", "html_text.py", "private.py", "frontmatter_patch.py", "merge.py",
+         "po.py", "po_format.py", "linebreak.py", "manifest.py")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Manifest:
             "code": code_fingerprint(),
             "notes_folder": str(Path(notes_folder).resolve()),
             "translations_dir": str(Path(translations_dir).resolve()),
+            "locations": default_locations(),  # another #: style rewrites every catalog
         }
         manifest = cls(Path(state_dir) / MANIFEST_NAME, identity)
         try:
@@ -255,6 +258,7 @@ class SyncReport:
     errors: list[Exception] = field(default_factory=list)
     out_of_date: list[str] = field(default_factory=list)  #: "<catalog>: <why>" lines (check mode)
     orphans: list[Path] = field(default_factory=list)  #: catalogs whose French file is gone (kept)
+    renames: list = field(default_factory=list)  #: :class:`~app.content.slugmap.Rename` detected by this sync
     skipped: int = 0  #: catalogs judged unchanged from the manifest alone
     full: bool = False  #: no usable manifest: every note was read
     cleaned: int = 0  #: leftover temporary files removed
@@ -286,6 +290,8 @@ class SyncReport:
         verbs = ("unchanged", "to update", "to create") if self.check else STATES
         parts = [f"{self.states[s]} {v}" for s, v in zip(STATES, verbs)]
         parts += [f"{len(self.orphans)} orphaned", f"{len(self.errors)} errors"]
+        if self.renames:
+            parts.append(f"{len(self.renames)} renamed notes followed")
         entries = ", ".join(f"{self.entries[k]} {k}" for k in COUNT_KEYS)
         tail = f" — {len(self.out_of_date)} out of date" if self.check else ""
         return f"{head} — catalogs: {', '.join(parts)} — entries: {entries}{tail}"

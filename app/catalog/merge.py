@@ -3,7 +3,7 @@
 Semantics (checked against GNU msgmerge in tests/test_merge.py):
 
 - new entries follow the French document order; identical msgids collapse into one
-  entry with one ``#:`` reference per occurrence and the first occurrence's type;
+  entry with one ``#:`` reference per occurrence and ``#. type:`` listing every kind of place;
 - an exact match (msgctxt + msgid) in the old catalog, current or obsolete, keeps its
   msgstr, flags and translator comments (an obsolete match is revived);
 - otherwise the most similar old entry that has a translation (current or obsolete,
@@ -14,6 +14,7 @@ Semantics (checked against GNU msgmerge in tests/test_merge.py):
 - otherwise the entry is untranslated;
 - unlike msgmerge, a fuzzy msgstr gets its leading/trailing newline aligned with the
   new msgid, so the catalog keeps passing ``msgfmt -c``;
+- a compendium (other catalogs' entries) is matched after the old catalog, exactly then fuzzily;
 - old translated entries used by nothing become obsolete (``#~``); untranslated
   ones are dropped; ``#| msgid`` survives only on fuzzy, translated entries.
 """
@@ -27,6 +28,7 @@ import polib
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from app.catalog import minor
 from app.catalog.po import SOURCE_DIR, WRAP_WIDTH, new_catalog
 
 FUZZY_THRESHOLD = 0.6
@@ -69,13 +71,18 @@ def _worth_keeping(entry: polib.POEntry) -> bool:
 def _new_entries(segments: Sequence[SegmentLike], reference: str) -> list[polib.POEntry]:
     """One entry per distinct msgid, in document order, with every occurrence listed."""
     by_msgid: dict[str, polib.POEntry] = {}
+    types: dict[str, list[str]] = {}
     for seg in segments:
         if not seg.msgid:
             continue  # "" is the header's msgid; an empty segment has nothing to translate
         entry = by_msgid.get(seg.msgid)
         if entry is None:
-            entry = by_msgid[seg.msgid] = polib.POEntry(msgid=seg.msgid, comment=f"type: {seg.type}")
+            entry = by_msgid[seg.msgid] = polib.POEntry(msgid=seg.msgid)
+        if seg.type not in types.setdefault(seg.msgid, []):
+            types[seg.msgid].append(seg.type)
         entry.occurrences.append((reference, str(seg.line)))
+    for msgid, entry in by_msgid.items():
+        entry.comment = "type: " + ", ".join(types[msgid])  # every kind of place the text fills
     return list(by_msgid.values())
 
 
@@ -196,19 +203,27 @@ def _header(old: polib.POFile | None, source: str, lang: str) -> polib.POFile:
 
 
 def merge_catalog(
-    old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str
+    old: polib.POFile | None, segments: Sequence[SegmentLike], source: str, lang: str,
+    compendium: Sequence[polib.POEntry] = (), *, minor_changes: str | None = None,
 ) -> polib.POFile:
-    """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics."""
+    """Return the catalog for ``segments`` updated from ``old`` with msgmerge --previous semantics.
+
+    ``compendium`` entries (``msgmerge --compendium``) are matched after ``old``'s and never
+    become obsolete entries of the result. ``minor_changes`` (``keep`` or ``fuzzy``; default
+    :func:`app.catalog.minor.configured_mode`) decides whether a minor change of the French keeps
+    the translation (see :mod:`app.catalog.minor`).
+    """
     po = _header(old, source, lang)
     entries = _new_entries(segments, f"{SOURCE_DIR}/{source}")
     previous = list(old) if old is not None else []
     ordered = [e for e in previous if not e.obsolete] + [e for e in previous if e.obsolete]
     exact: dict[tuple[str | None, str], polib.POEntry] = {}
-    for old_entry in ordered:
+    for old_entry in [*ordered, *compendium]:
         exact.setdefault((old_entry.msgctxt, old_entry.msgid), old_entry)
-    candidates = [e for e in ordered if _has_translation(e)]
+    candidates = [e for e in [*ordered, *compendium] if _has_translation(e)]
     texts = [e.msgid.encode("utf-8") for e in candidates]
     used: set[int] = set()
+    own = {id(e) for e in ordered}
     for entry in entries:
         match = exact.get((None, entry.msgid))
         if match is not None:
@@ -219,7 +234,10 @@ def merge_catalog(
             used.add(id(match))
         if not entry.msgstr:
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
-        if not (entry.fuzzy and entry.msgstr):
+        # a minor change keeps this note's own translation; one pre-filled from the compendium stays fuzzy
+        minor.keep_minor_change(entry, match if match is None or id(match) in own else None,
+                                minor_changes or minor.configured_mode())
+        if not (entry.fuzzy and entry.msgstr) and not minor.pending(entry):
             entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
         po.append(entry)
     current_keys = {(None, e.msgid) for e in entries}

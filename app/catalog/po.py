@@ -9,7 +9,6 @@ atomic writes under a cross-process lock that skip unchanged bytes.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import re
@@ -19,6 +18,7 @@ import polib
 from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
+from app.catalog import po_format
 from app.fsutil import atomic_write, file_lock
 
 WRAP_WIDTH = 79
@@ -95,6 +95,17 @@ def _protect_references(line: str) -> str:
     return _ISOLATED.sub(lambda m: FSI + quote(m.group(1), safe="") + PDI, line)
 
 
+_BELL = re.compile(r'(?<!\\)((?:\\\\)*)\\a')
+_STRING_START = re.compile(r'^(?:#~\|?|#\|)?\s*(?:msg|")')
+
+
+def _read_bell_escapes(line: str) -> str:
+    """GNU writes U+0007 as ``\\a``, which polib does not read: give it the character itself."""
+    if "\\a" not in line or not _STRING_START.match(line):
+        return line
+    return _BELL.sub(lambda m: m.group(1) + "\a", line)
+
+
 def _restore_reference(fpath: str) -> str:
     if fpath.startswith(FSI) and fpath.endswith(PDI):
         return unquote(fpath[1:-1])
@@ -114,7 +125,7 @@ def parse_catalog(data: bytes | str, path: str = "<memory>") -> polib.POFile:
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     _check_syntax(lines, path)
-    protected = _LinesOnLF("\n".join(_protect_references(line) for line in lines))
+    protected = _LinesOnLF("\n".join(_protect_references(_read_bell_escapes(line)) for line in lines))
     try:
         po = polib.pofile(protected, encoding="utf-8", wrapwidth=WRAP_WIDTH)
     except (OSError, ValueError, KeyError, IndexError) as exc:
@@ -173,42 +184,9 @@ def new_catalog(source: str, lang: str, project: str = "Passerelle") -> polib.PO
     return po
 
 
-def _format_references(occurrences: list[tuple[str, str]]) -> list[str]:
-    """Render ``#:`` lines like GNU gettext: wrap at WRAP_WIDTH, never inside a file name."""
-    lines, current = [], "#:"
-    for fpath, lineno in occurrences:
-        if any(ch.isspace() for ch in fpath):
-            fpath = FSI + fpath + PDI
-        ref = f"{fpath}:{lineno}" if lineno else fpath
-        if len(current) > 2 and len(current) + 1 + len(ref) > WRAP_WIDTH:
-            lines.append(current)
-            current = "#:"
-        current += " " + ref
-    lines.append(current)
-    return lines
-
-
-def _format_entry(entry: polib.POEntry) -> str:
-    shown = copy.copy(entry)
-    shown.flags = list(entry.flags)
-    marker = "\x00refs\x00"
-    shown.occurrences = [(marker, "")] if entry.occurrences and not entry.obsolete else []
-    if entry.obsolete:
-        # polib drops "#~|" lines when reading, so writing them would break stability.
-        shown.previous_msgctxt = shown.previous_msgid = shown.previous_msgid_plural = None
-    out = []
-    for line in shown.__unicode__(WRAP_WIDTH).split("\n"):
-        out.extend(_format_references(entry.occurrences) if line == f"#: {marker}" else [line])
-    return "\n".join(out)
-
-
 def format_catalog(po: polib.POFile) -> str:
-    """Serialize deterministically: header, current entries in order, obsolete entries last."""
-    head = "".join("#\n" if not h else f"# {h}\n" for h in po.header.split("\n")) if po.header else ""
-    entries = [po.metadata_as_entry()] + [e for e in po if not e.obsolete]
-    parts = [_format_entry(e) for e in entries]
-    parts += [_format_entry(e) for e in po if e.obsolete]
-    return head + "\n".join(parts)
+    """Serialize as GNU ``msgcat`` does (see :mod:`app.catalog.po_format`): header, entries in order, obsolete last."""
+    return po_format.format_catalog(po)
 
 
 def write_catalog(path: str | os.PathLike[str], po: polib.POFile, *, force: bool = False) -> bool:

@@ -71,9 +71,14 @@ class Region:
     type: str
     spans: tuple[Span, ...]
     single_line: bool = False  #: headings, table cells, callout titles cannot hold a line break
+    comments: tuple[tuple[int, int], ...] = ()  #: offsets in ``Source.text`` of the %%comments%% it overlaps
 
     def msgid(self, source: Source) -> str:
-        """The segment text: the spans joined by "\\n"."""
+        """The segment text: the spans joined by "\\n" (%%comments%% left out, see :mod:`app.catalog.private`)."""
+        if self.comments:
+            from .private import visible_text
+
+            return visible_text(source, self)
         return "\n".join(source.lines[s.line][s.start:s.end] for s in self.spans)
 
 

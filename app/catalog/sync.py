@@ -9,22 +9,30 @@ French file and catalogs are unchanged according to the manifest (two ``stat`` c
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import polib
 
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
-from app.catalog.segment import FrontMatterError, segment_note
-from app.content.index import NoteIndex, list_note_files
+from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
+from app.catalog.segment import FrontMatterError, note_name, segment_note
+from app.catalog.renames import catalog_msgids, detect_renames, move_catalogs, orphan_entries
+from app.content import slugmap
+from app.content.index import list_note_files
 from app.content.limits import LimitExceeded, NoteLimits
+from app.content.slugmap import Rename, SlugMap
 from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note, unexpected
 from app.fsutil import atomic_write, cleanup_temp_files, file_lock
 
@@ -40,10 +48,49 @@ def catalog_file(translations_dir: str | os.PathLike, lang: str, slug: str) -> P
 
 
 def assign_slugs(notes_folder: str | os.PathLike, files: list[str]) -> dict[str, str]:
-    """The slug of every file, by the very rules of :class:`NoteIndex` (without reading a note)."""
-    index = NoteIndex(notes_folder)
-    index._assign_slugs(files)  # a pure function of the file list; NoteIndex offers no public one
-    return {f: index.slug_for(f) for f in files}
+    """The slug every file gets when none has one yet (file-name order), as :class:`NoteIndex` gives them."""
+    return slugmap.assign({}, files)[0]
+
+
+def _msgids_of_files(notes_folder: Path, files: Iterable[str], limits: NoteLimits = DEFAULT_LIMITS) -> dict[str, list[str]]:
+    """The msgids of each French file (files that cannot be read or segmented, or over ``limits``, have none)."""
+    found = {}
+    for source in files:
+        try:
+            text, _, _ = check_note((notes_folder / source).read_bytes(), source, limits)
+            found[source] = [s.msgid for s in segment_note(text)]
+        except Exception:  # noqa: BLE001  (a broken note is reported by the sync itself; here it has no msgids)
+            found[source] = []
+    return found
+
+
+def resolve_slugs(notes_folder: Path, translations_dir: Path, langs: list[str], state_dir: str | os.PathLike,
+                  files: list[str], *, check: bool = False,
+                  limits: NoteLimits = DEFAULT_LIMITS) -> tuple[dict[str, str], list[Rename]]:
+    """Every file's slug from the registry, after detecting renames among vanished and new files.
+
+    Renamed notes' catalogs move to their new slug here (the rest of a rename — snapshots,
+    database rows — is settled by the app's services from the registry's pending renames).
+    With ``check``, nothing is written: the renames are only reported.
+    """
+    registry = SlugMap.load(state_dir)
+    current = set(files)
+    if registry.loaded and current == set(registry.slugs) and not registry.pending:
+        return dict(registry.slugs), []  # the usual no-op sync: nothing appeared or vanished
+    gone = {s: slug for s, slug in registry.slugs.items() if s not in current}
+    appeared = [f for f in files if f not in registry.slugs]
+    renames: dict[str, str] = {}
+    if gone and appeared:
+        old = {s: next((m for lang in langs if (m := catalog_msgids(catalog_file(translations_dir, lang, slug)))), [])
+               for s, slug in gone.items()}
+        renames = detect_renames(old, _msgids_of_files(notes_folder, appeared, limits))
+    if check:
+        slugs, done = slugmap.assign(registry.slugs, files, renames, reserved=registry.redirects)
+        return slugs, done
+    done = registry.update(files, renames)
+    for rename in registry.pending:
+        move_catalogs(rename, translations_dir, langs)
+    return dict(registry.slugs), done
 
 
 def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live_slugs: set[str]) -> list[Path]:
@@ -57,8 +104,65 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
     return sorted(orphans)
 
 
-def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True) -> NoteSyncResult:
-    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its bytes change."""
+def _with_reference_tokens(po: polib.POFile) -> str:
+    """The catalog formatted with each entry's references reduced to their words (see reference_tokens)."""
+    shown = copy.copy(po)
+    shown[:] = [copy.copy(e) for e in po]
+    for entry in shown:
+        entry.occurrences = [(word, "") for word in reference_tokens(entry.occurrences)]
+    return format_catalog(shown)
+
+
+def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, po: polib.POFile, data: bytes) -> bool:
+    """True when the catalog on disk says what ``data`` says, however another tool wrapped it.
+
+    References that gettext 0.21's msgcat re-split (file names with spaces) count as unchanged:
+    they are the same words, and rewriting them would only start the same fight again.
+    """
+    if old_data is None:
+        return False
+    if data == old_data or format_catalog(old).encode("utf-8") == data:
+        return True
+    return FSI.encode() in old_data and _with_reference_tokens(old) == _with_reference_tokens(po)
+
+
+class OrphanCompendium:
+    """The translated entries of the orphaned catalogs of each language, read once, when a new note first needs them."""
+
+    def __init__(self, translations_dir: Path, live_slugs: set[str]):
+        self.translations_dir, self.live_slugs = translations_dir, live_slugs
+        self._entries: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, lang: str) -> list:
+        with self._lock:
+            if lang not in self._entries:
+                self._entries[lang] = orphan_entries(find_orphans(self.translations_dir, [lang], self.live_slugs))
+            return self._entries[lang]
+
+
+def merged_catalog(old: polib.POFile | None, note_text: str, source: str, lang: str, locations: str | None = None,
+                   compendium: Callable[[str], Sequence] | None = None) -> polib.POFile:
+    """The catalog of ``source`` merged from ``old`` (msgmerge semantics), references in the configured style.
+
+    A note without a catalog yet draws on ``compendium(lang)`` (the orphaned catalogs' entries).
+    """
+    extra = compendium(lang) if compendium is not None and old is None else ()
+    po = merge_catalog(old, segment_note(note_text, note_name(source)), source, lang, extra)
+    style = locations or default_locations()
+    if style != "full":
+        for entry in po:
+            entry.occurrences = apply_locations(entry.occurrences, style)
+    return po
+
+
+def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True,
+              locations: str | None = None, compendium: Callable[[str], Sequence] | None = None) -> NoteSyncResult:
+    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its content changes.
+
+    A catalog that another tool (msgcat, Poedit) rewrapped but whose content is what the sync
+    would write is left byte for byte as it is.
+    """
     path = Path(catalog_path)
     try:
         with file_lock(path) if write else contextlib.nullcontext():  # held from read to write
@@ -67,15 +171,16 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
             except FileNotFoundError:
                 old_data = None
             old = parse_catalog(old_data, str(path)) if old_data is not None else None
-            po = merge_catalog(old, segment_note(note_text), source, lang)
+            po = merged_catalog(old, note_text, source, lang, locations, compendium)
             data = format_catalog(po).encode("utf-8")
-            state = "created" if old_data is None else "unchanged" if data == old_data else "updated"
+            unchanged = _content_unchanged(old, old_data, po, data)
+            state = "created" if old_data is None else "unchanged" if unchanged else "updated"
             stamp = None
             if write:
                 if state != "unchanged":
                     path.parent.mkdir(parents=True, exist_ok=True)
                     atomic_write(path, data)
-                stamp = Stamp.of(path.stat(), data)
+                stamp = Stamp.of(path.stat(), old_data if unchanged else data)
     except CatalogError as exc:
         return NoteSyncResult(source, lang, path, "error", error=exc)
     except (FrontMatterError, LimitExceeded) as exc:
@@ -91,11 +196,12 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: bool) -> list[NoteSyncResult]:
+def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: bool,
+               compendium: Callable[[str], Sequence] | None = None) -> list[NoteSyncResult]:
     """Sync one note's catalogs (run in a worker thread: fsync waits overlap, journal commits group)."""
     results = []
     for lang, catalog in jobs:
-        results.append(sync_note(text, source, catalog, lang, write=write))
+        results.append(sync_note(text, source, catalog, lang, write=write, compendium=compendium))
         if isinstance(results[-1].error, NoteReadError):
             break
     return results
@@ -116,6 +222,7 @@ class _Run:
         self.skipped_entries = [0] * len(COUNT_KEYS)  #: entry counts of the catalogs skipped
         self.last_save, self.save_cost = time.monotonic(), 0.0  #: manifest checkpoints
         self.inflight = 0  #: notes submitted to the workers and not finished yet
+        self.compendium: Callable[[str], Sequence] | None = None  #: orphaned catalogs' entries, for new notes
 
     def plan(self, source: str, slug: str) -> tuple[str, str, list[tuple[str, Path]]] | None:
         """Decide from stamps what one French file needs; read it only if something changed."""
@@ -216,7 +323,7 @@ def _sync_files(run: _Run, pairs: list[tuple[str, str]], progress: Callable | No
         pending: deque = deque()  # (done, source, future or None)
         for done, (source, slug) in enumerate(pairs, 1):
             job = run.plan(source, slug)
-            pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write)))
+            pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write, compendium=run.compendium)))
             run.inflight += job is not None
             run.collect(pending, len(pairs), progress)
         run.collect(pending, len(pairs), progress, wait=True)
@@ -231,6 +338,7 @@ def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
     report = SyncReport(languages=parent.report.languages, check=parent.report.check)
     run = _Run(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
                limits=parent.limits)
+    run.compendium = parent.compendium
     _sync_files(run, pairs, None)
     report.errors = [SyncError(str(e)) for e in report.errors]  # picklable whatever the original type
     return report, run.skipped_entries, {s: run.manifest.notes.get(s) for s, _ in pairs}, run.racy
@@ -290,7 +398,13 @@ def sync_all(
             if (translations_dir / lang / "notes").is_dir():
                 report.cleaned += cleanup_temp_files(translations_dir / lang / "notes")
     files = list_note_files(notes_folder) if notes_folder.is_dir() else []
-    slugs = manifest.slugs_if_same(files) or assign_slugs(notes_folder, files)
+    slugs, report.renames = resolve_slugs(notes_folder, translations_dir, langs, state_dir, files, check=check,
+                                          limits=limits)
+    for rename in report.renames:
+        manifest.forget(rename.old_source)
+        if check:
+            report.out_of_date.append(f"{rename.old_source} → {rename.new_source}: renamed note, catalogs to move ({rename.old_slug} → {rename.new_slug})")
+    run.compendium = OrphanCompendium(translations_dir, set(slugs.values()))
     report.notes = len(files)
     pairs = [(f, slugs[f]) for f in files]
     new_notes = len(files) if not manifest.trusted else sum(f not in manifest.notes for f in files)

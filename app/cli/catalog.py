@@ -63,8 +63,10 @@ def _settle_interrupted_saves(garden) -> int:
 
 @click.command("sync")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when any catalog is out of date.")
+@click.option("--prune-orphans", is_flag=True,
+              help="Remove orphaned catalogs that hold no translation a live catalog lacks (the others are kept and listed).")
 @with_appcontext
-def sync_command(check: bool) -> None:
+def sync_command(check: bool, prune_orphans: bool) -> None:
     """Bring every note's catalogs in line with the French, in every target language.
 
     Also settles translation saves a crash interrupted (their history rows), before syncing.
@@ -84,13 +86,31 @@ def sync_command(check: bool) -> None:
             bar.close()
     for line in report.out_of_date:
         click.echo(f"out of date: {line}")
-    for orphan in report.orphans:
-        click.echo(f"orphaned (French file gone, catalog kept): {orphan}")
+    if prune_orphans and not check:
+        from app.catalog.renames import prune_orphans as prune
+
+        live = [garden.catalog_path(lang, slug) for lang in garden.target_langs for slug in _live_slugs(garden)]
+        removed, kept = prune(report.orphans, [p for p in live if p.exists()])
+        for path in removed:
+            click.echo(f"removed orphaned catalog (every translation is in a live catalog): {path}")
+        report.orphans = list(kept)
+        for path, count in kept.items():
+            why = "unreadable" if count < 0 else f"{count} translations no live catalog holds"
+            click.echo(f"kept orphaned catalog ({why}): {path}")
+    else:
+        for orphan in report.orphans:
+            click.echo(f"orphaned (French file gone, catalog kept): {orphan}")
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(report.summary())
     if report.errors or (check and report.out_of_date):
         raise SystemExit(1)
+
+
+def _live_slugs(garden) -> set[str]:
+    from app.content.slugmap import SlugMap
+
+    return set(SlugMap.load(current_app.config["STATE_DIR"]).slugs.values())
 
 
 def _print_table(rows: list[dict], langs: list[str]) -> None:
@@ -114,7 +134,7 @@ def _print_table(rows: list[dict], langs: list[str]) -> None:
 @with_appcontext
 def status_command(as_json: bool) -> None:
     """Per note and language: translated, fuzzy, untranslated and obsolete entries, and errors (exit 1 if any)."""
-    from app.services.translating.catalogs import catalog_status
+    from app.services.translating.catalogs import catalog_status, orphaned_catalogs
 
     garden = _garden(refresh=True)
     rows = catalog_status(garden)
@@ -122,6 +142,8 @@ def status_command(as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         _print_table(rows, garden.target_langs)
+        for orphan in orphaned_catalogs(garden):
+            click.echo(f"orphaned (French file gone; passerelle sync --prune-orphans removes it once nothing is lost): {orphan}")
     if any("error" in row or any("error" in c for c in row["languages"].values()) for row in rows):
         raise SystemExit(1)
 

@@ -1,17 +1,21 @@
 """The index of notes: slugs, titles, aliases, wikilink resolution and backlinks."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.content import slugmap
 from app.content.limits import NoteLimits
 from app.content.notes import DEFAULT_LIMITS, Note, NoteReadError, parse_note, unexpected
-from app.content.slugs import fold, slugify
+from app.content.slugmap import Rename, SlugMap
+from app.content.slugs import fold
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ class Changes:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    renamed: tuple[Rename, ...] = ()  #: removed → added pairs that are one note (also listed in added and removed)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
@@ -56,9 +61,14 @@ def list_note_files(folder: Path) -> list[str]:
 class NoteIndex:
     """All notes of one folder, kept current by :meth:`refresh` without reparsing unchanged files."""
 
-    def __init__(self, folder: str | os.PathLike, limits: NoteLimits = DEFAULT_LIMITS):
+    def __init__(self, folder: str | os.PathLike, slugs: SlugMap | None = None,
+                 detect_renames: Callable[[dict[str, str], dict[str, str]], dict[str, str]] | None = None,
+                 limits: NoteLimits = DEFAULT_LIMITS):
         self.folder = Path(folder)
         self.limits = limits  #: a note over them is a broken note
+        self.slugmap = slugs  #: the persisted slug registry (None: slugs by file order, not kept)
+        self.detect_renames = detect_renames  #: (old texts, new texts) -> {old file: new file}
+        self._renamed: tuple[Rename, ...] = ()
         self._lock = threading.RLock()
         self._stamps: dict[str, FileStamp] = {}
         self._notes: dict[str, Note] = {}  # by filename
@@ -102,16 +112,18 @@ class NoteIndex:
                 self._stamps[filename] = stamp
                 continue
             (changed if old else added).append((filename, data, stat.st_mtime, stamp))
+        renames = self._renames_among(removed, added)
         for filename in removed:
             self._stamps.pop(filename, None)
             self._notes.pop(filename, None)
             self._errors.pop(filename, None)
+        self._renamed = ()
         if added or removed:
-            self._assign_slugs(files)
+            self._assign_slugs(files, renames)
         for filename, data, mtime, stamp in added + changed:
             self._parse(filename, data, mtime)
             self._stamps[filename] = stamp  # only once parsed: a parse cut short is tried again
-        result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed))
+        result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed), self._renamed)
         if result:
             self._rebuild_lookups()
             self.generation += 1
@@ -121,16 +133,37 @@ class NoteIndex:
         self.refreshed_at = time.monotonic()
         return result
 
-    def _assign_slugs(self, files: list[str]) -> None:
-        slugs: dict[str, str] = {}
-        by_file: dict[str, str] = {}
-        for filename in files:
-            base = slugify(filename.rsplit("/", 1)[-1].removesuffix(".md"))
-            slug, n = base, 2
-            while slug in slugs:
-                slug, n = f"{base}-{n}", n + 1
-            slugs[slug] = filename
-            by_file[filename] = slug
+    def _renames_among(self, removed: list[str], added: list[tuple]) -> dict[str, str]:
+        """Removed and added files that are one note, by the content of their French (needs ``detect_renames``)."""
+        if not (removed and added and self.detect_renames and self.slugmap is not None):
+            return {}
+        old = {f: self._notes[f].text for f in removed if f in self._notes}
+        new = {}
+        for filename, data, *_ in added:
+            with contextlib.suppress(UnicodeDecodeError):
+                new[filename] = data.decode("utf-8")
+        try:
+            return self.detect_renames(old, new) if old and new else {}
+        except Exception:  # a failed detection only means new slugs: never a broken index  # noqa: BLE001
+            log.exception("rename detection failed")
+            return {}
+
+    def _registry_slugs(self, files: list[str], renames: dict[str, str]) -> dict[str, str]:
+        """Slugs from the persisted registry: kept for good, renames recorded (see :mod:`app.content.slugmap`)."""
+        try:
+            self._renamed = tuple(self.slugmap.update(files, renames))
+            return {f: self.slugmap.slugs[f] for f in files}
+        except OSError:
+            log.exception("slug registry %s cannot be written: slugs kept in memory only", self.slugmap.path)
+            previous = dict(self._by_filename_slug)
+            return slugmap.assign(previous, files, renames)[0]
+
+    def _assign_slugs(self, files: list[str], renames: dict[str, str] | None = None) -> None:
+        if self.slugmap is not None:
+            by_file = self._registry_slugs(files, renames or {})
+        else:
+            by_file = slugmap.assign({}, files)[0]
+        slugs = {slug: filename for filename, slug in by_file.items()}
         renamed = [f for f, s in by_file.items() if f in self._notes and self._notes[f].slug != s]
         self._slugs, self._by_filename_slug = slugs, by_file
         for filename in renamed:
@@ -210,6 +243,17 @@ class NoteIndex:
     def slug_for(self, filename: str) -> str | None:
         """The slug assigned to ``filename``, readable or not."""
         return self._by_filename_slug.get(filename)
+
+    def live_slugs(self) -> set[str]:
+        """Every slug held by a current note, readable or not."""
+        return set(self._slugs)
+
+    def redirect(self, slug: str) -> str | None:
+        """The current slug of the note that had ``slug`` before a rename (None: not an old slug)."""
+        if self.slugmap is None or slug in self._slugs:
+            return None
+        target = self.slugmap.redirect(slug)
+        return self._by_filename_slug.get(target) if target else None
 
     def path_of(self, note: Note) -> Path:
         """The file of ``note`` on disk."""

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from app.content.comments import strip_comments
+from app.content.dates import front_matter_dates
 from app.content.frontmatter import FrontMatterError, Split, as_string_list, parse_front_matter, split_front_matter
 from app.content.limits import LimitExceeded, NoteLimits, check_markdown_depth, check_size
 from app.content.wikilinks import WikiLink, find_hashtags, find_wikilinks
@@ -40,6 +43,8 @@ class Note:
     sha256: str = ""  #: SHA-256 of the file's bytes
     mtime: float = 0.0
     links: tuple[WikiLink, ...] = ()
+    created: datetime | None = None  #: from the front matter (``created``, ``date``…), else None
+    updated: datetime | None = None  #: from the front matter (``updated``, ``modified``…), else None
 
     @property
     def embeds(self) -> tuple[WikiLink, ...]:
@@ -85,12 +90,14 @@ def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0,
     title = meta.get("title")
     title = str(title).strip() if title not in (None, "") else name
     tags = as_string_list(meta.get("tags"), split_spaces=True)
+    visible = strip_comments(split.body)  # links and tags inside %%comments%% are the author's, not the readers'
     known = set(tags)  # a set: ten thousand hashtags are checked in ten thousand steps, not their square
-    for tag in find_hashtags(split.body):
+    for tag in find_hashtags(visible):
         if tag not in known:
             known.add(tag)
             tags.append(tag)
     aliases = as_string_list(meta.get("aliases"))
+    created, updated = front_matter_dates(meta)
     return Note(
         filename=filename,
         name=name,
@@ -104,7 +111,9 @@ def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0,
         body_line=split.body_line,
         sha256=hashlib.sha256(data).hexdigest(),
         mtime=mtime,
-        links=tuple(find_wikilinks(split.body)),
+        links=tuple(find_wikilinks(visible)),
+        created=created,
+        updated=updated,
     )
 
 

@@ -20,10 +20,12 @@ from app.content.limits import BLOCK_NESTING, INLINE_NESTING, LimitExceeded, gua
 from app.content.slugs import fold
 from app.content.wikilinks import WikiLink
 from app.render.autolinks import autolinks_plugin
+from app.render.embeds import OPTIONS_KEY, render_file_embed, resolve_images
 from app.render.obsidian import block_anchor, obsidian_plugin
+from app.render.obsidian_markup import STRICT_LINE_BREAKS, obsidian_markup_plugin
 from app.render.sanitize import sanitize_html
 
-_ENV_KEY = "passerelle_render_options"
+_ENV_KEY = OPTIONS_KEY
 _APOSTROPHES = re.compile(r"['’ʼ`]")
 _NOT_ID_CHARS = re.compile(r"[\W_]+")
 _IMAGE_SIZE = re.compile(r"(?P<width>\d{1,5})(?:x(?P<height>\d{1,5}))?")
@@ -51,10 +53,11 @@ class LinkTarget:
 class EmbedTarget:
     """What a resolved ``![[...]]`` embed shows."""
 
-    kind: str  #: ``"image"`` or ``"note"``
-    src: str  #: image URL, or the embedded note's URL
+    kind: str  #: ``"note"``, or the kind of an attachment: ``"image"``, ``"audio"``, ``"video"``, ``"pdf"``, ``"file"``
+    src: str  #: the attachment's URL, or the embedded note's URL
     title: str = ""
     html: str | None = None  #: rendered and sanitized HTML of an embedded note, if the caller has it
+    lang: str | None = None  #: language of the embedded note's HTML when it differs from the page's
 
 
 @dataclass
@@ -68,6 +71,8 @@ class RenderOptions:
     missing_embed_text: str = "Missing embed: {name}"
     changed_lines: Mapping[int, str] | None = None  #: 1-based line -> tooltip of a block changed since approval
     line_offset: int = 0  #: added to the lines of the rendered text to match ``changed_lines``
+    strict_line_breaks: bool = False  #: Obsidian's "strict line breaks": a single newline is a space, not ``<br>``
+    resolve_image: Callable[[str], EmbedTarget | None] | None = None  #: ``![alt](path)`` to an attachment; None leaves paths
 
 
 def heading_id(text: str) -> str:
@@ -88,7 +93,8 @@ def render_note_body(text: str, options: RenderOptions) -> str:
 
 
 def _render(markdown: str, options: RenderOptions, front_matter: bool) -> str:
-    html = _parser(front_matter).render(markdown, {_ENV_KEY: options})
+    env = {_ENV_KEY: options, STRICT_LINE_BREAKS: options.strict_line_breaks}
+    html = _parser(front_matter).render(markdown, env)
     return sanitize_html(html).lstrip("\n")
 
 
@@ -100,11 +106,12 @@ def _parser(front_matter: bool) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     if front_matter:
         md.use(front_matter_plugin)
-    md.use(footnote_plugin).use(autolinks_plugin).use(obsidian_plugin)
+    md.use(footnote_plugin).use(autolinks_plugin).use(obsidian_plugin).use(obsidian_markup_plugin)
     md.block.ruler.before("table", "guard_tokens", guard_tokens)
     md.core.ruler.at("inline", functools.partial(_parse_inline, _InlineView(md)))
     md.core.ruler.after("inline", "heading_ids", _add_heading_ids)
-    for name, rule in (("resolve_links", _resolve_links), ("mark_changed", _mark_changed_blocks),
+    for name, rule in (("resolve_links", _resolve_links), ("resolve_images", resolve_images),
+                       ("mark_changed", _mark_changed_blocks),
                        ("table_align", _align_table_cells), ("output_budget", _check_output_budget)):
         md.core.ruler.push(name, rule)
     for token_type, render in (("wikilink", _render_wikilink), ("embed", _render_embed),
@@ -302,12 +309,17 @@ def _render_embed(self, tokens, idx, md_options, env) -> str:
         return f'<span class="embed missing">{escapeHtml(options.missing_embed_text.replace("{name}", name))}</span>'
     if target.kind == "image":
         alt, size = _image_label(link.label)
-        alt = alt or target.title or link.target
+        alt = alt or target.title.rsplit(".", 1)[0] or link.target  # Obsidian's alt: the file name
         return f'<img class="embed-image" src="{escapeHtml(target.src)}" alt="{escapeHtml(alt)}" loading="lazy"{size}>'
+    if target.kind != "note":
+        return render_file_embed(target, link.label or "", link.heading)
     title = escapeHtml(_tooltip(target.title or link.text))
-    anchor = f'<a class="wikilink" href="{escapeHtml(target.src + _fragment(link.heading))}" title="{title}">{title}</a>'
+    lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
+    href = escapeHtml(target.src + _fragment(link.heading))
+    anchor = f'<a class="wikilink" href="{href}" title="{title}"{lang}>{title}</a>'
     if token.meta.get("as_block"):
-        return f'<p class="embed-title">{anchor}</p>\n{target.html}\n'
+        body = f'<div lang="{escapeHtml(target.lang)}">{target.html}</div>' if target.lang else target.html
+        return f'<p class="embed-title">{anchor}</p>\n{body}\n'
     return f'<span class="embed embed-note">{anchor}</span>'
 
 

@@ -29,8 +29,10 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "td": {"align"},
     "pre": {"class"},
     "code": {"class"},
-    "span": {"class", "title", "lang"},
-    "div": {"class"},
+    "span": {"class", "title", "lang", "aria-hidden"},
+    "div": {"class", "lang"},
+    "audio": {"class", "controls", "preload", "src"},  # attachments: ``![[sound.mp3]]``
+    "video": {"class", "controls", "preload", "src", "width", "height"},
     "details": {"open", "class"},
     "summary": {"class"},
     "section": {"class", "id"},
@@ -64,6 +66,8 @@ ALLOWED_CLASSES: frozenset[str] = frozenset({
     "wikilink", "unresolved", "embed", "missing", "embed-note", "embed-image", "embed-title", "tag",
     "callout", "callout-title", "changed-since-approval", "change-marker", "visually-hidden",
     "footnote-ref", "footnotes-sep", "footnotes", "footnotes-list", "footnote-item", "footnote-backref",
+    "embed-audio", "embed-video", "embed-file", "embed-pdf", "embed-file-link", "embed-file-icon", "embed-block",
+    "embed-loop",
 })
 _CLASS_FAMILIES = re.compile(r"callout-[a-z0-9-]{1,40}|language-[\w.+#-]{1,40}")
 _VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -77,6 +81,9 @@ _VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "role": re.compile(r"note"),
     "align": re.compile(r"left|center|right"),
     "open": re.compile(r"|open"),
+    "controls": re.compile(r"|controls"),
+    "preload": re.compile(r"none|metadata"),
+    "aria-hidden": re.compile(r"true"),
 }
 
 

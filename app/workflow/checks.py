@@ -29,11 +29,13 @@ CHECKS: list[tuple[str, str, str]] = [
     ("wikilinks", ERROR, N_("Wikilink and embed targets (with their #heading) are those of the French; labels may change.")),
     ("urls", ERROR, N_("Bare URLs and Markdown link URLs are those of the French.")),
     ("hard-breaks", ERROR, N_("Hard line breaks and lines are as many as in the French.")),
+    ("single-line", ERROR, N_("No line break where the same text is also a title, alias, heading or table cell.")),
     ("markup", WARNING, N_("Bold, emphasis, inline code and Markdown links are as many as in the French.")),
     ("punctuation", WARNING, N_("The final punctuation (. ? ! : ; …) is that of the French, French spacing aside.")),
     ("whitespace", WARNING, N_("Leading and trailing whitespace is that of the French.")),
     ("double-space", WARNING, N_("No double space the French does not have.")),
     ("identical", WARNING, N_("The translation differs from the French, unless marked as intended.")),
+    ("glossary", WARNING, N_("Glossary terms found in the French have their required translation.")),
 ]
 _SEVERITY = {check_id: severity for check_id, severity, _ in CHECKS}
 
@@ -50,7 +52,8 @@ class CheckResult:
     def format(self, gettext: Callable[[str], str] = lambda s: s) -> str:
         """Return the message translated with ``gettext`` and filled with its parameters."""
         try:
-            return gettext(self.message).format(**self.params)
+            params = {k: gettext(v) if k == "place" else v for k, v in self.params.items()}  # a kind of place, translated
+            return gettext(self.message).format(**params)
         except (KeyError, IndexError, ValueError):  # a broken translation falls back to English
             return self.message.format(**self.params)
 
@@ -166,6 +169,23 @@ def _check_hard_breaks(msgid: str, msgstr: str) -> list[CheckResult]:
     return []
 
 
+# --- single-line places --------------------------------------------------------------------
+
+#: Places whose text is one line: a line break there ends the title, heading or cell.
+SINGLE_LINE_PLACES = ("title", "alias", "heading", "table cell")
+_PLACE_NAMES = (N_("title"), N_("alias"), N_("heading"), N_("table cell"))
+
+
+def _check_single_line(msgstr: str, places: Iterable[str]) -> list[CheckResult]:
+    if "\n" not in msgstr:
+        return []
+    place = next((p for p in places if p in SINGLE_LINE_PLACES), None)
+    if place is None:
+        return []
+    message = N_("This text is also a {place}, which holds a single line: the translation must not break lines.")
+    return [_result("single-line", message, place=place)]
+
+
 # --- markup ----------------------------------------------------------------------------------
 
 _DELIMITER_RUN = re.compile(r"(?<!\\)(?P<run>\*+|_+)")
@@ -272,14 +292,18 @@ def _check_identical(msgid: str, msgstr: str, intended_identical: bool) -> list[
     return []
 
 
-def check_entry(msgid: str, msgstr: str, *, intended_identical: bool = False) -> list[CheckResult]:
-    """Run every check on one entry, errors first; ``[]`` when ``msgstr`` is empty."""
+def check_entry(msgid: str, msgstr: str, *, intended_identical: bool = False, places: Iterable[str] = ()) -> list[CheckResult]:
+    """Run every check on one entry, errors first; ``[]`` when ``msgstr`` is empty.
+
+    ``places`` are the kinds of place the text fills (``#. type:``), for the single-line check.
+    """
     if not msgstr:
         return []
     return [
         *_check_wikilinks(msgid, msgstr),
         *_check_urls(msgid, msgstr),
         *_check_hard_breaks(msgid, msgstr),
+        *_check_single_line(msgstr, places),
         *_check_markup(msgid, msgstr),
         *_check_punctuation(msgid, msgstr),
         *_check_whitespace(msgid, msgstr),
@@ -291,3 +315,18 @@ def check_entry(msgid: str, msgstr: str, *, intended_identical: bool = False) ->
 def has_errors(results: Iterable[CheckResult]) -> bool:
     """Tell whether any result is an error (which blocks submission and approval)."""
     return any(result.severity == ERROR for result in results)
+
+
+def check_glossary(msgstr: str, required: Iterable[tuple[str, str]]) -> list[CheckResult]:
+    """Warn for each glossary term of the French (``(french, required)`` pairs) whose required text is missing."""
+    from app.workflow.glossary import contains_term
+
+    if not msgstr:
+        return []
+    missing, seen = [], set()
+    for french, wanted in required:
+        if wanted.casefold() not in seen and not contains_term(msgstr, wanted):
+            missing.append((french, wanted))
+        seen.add(wanted.casefold())
+    return [_result("glossary", N_("Glossary: “{french}” should be translated “{required}”."), french=french, required=wanted)
+            for french, wanted in missing]

@@ -89,19 +89,31 @@ def build_draft(garden, note: Note, lang: str) -> Draft:
     if po is not None:
         entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
     segments, seen = [], set()
-    for seg in segment_note(french):
+    for seg in segment_note(french, note.name):
         if seg.msgid in seen:
             continue
         seen.add(seg.msgid)
         entry = entries.get((None, seg.msgid))
         msgstr = entry.msgstr if entry is not None else ""
         status = "untranslated" if not msgstr else "fuzzy" if entry.fuzzy else "translated"
-        checks = entry_checks(entry) if entry is not None else []
+        checks = entry_checks(entry, lang) if entry is not None else []
         segments.append(Segment(entry_id(entry) if entry is not None else "", seg.msgid, msgstr,
                                 seg.type, seg.line, status, checks))
-    english = assemble_note(french, translations_of(po) if po is not None else {})
+    translations = translations_of(po) if po is not None else {}
+    english = assemble_note(french, translations, drop_comments=True)  # private comments are never published
     title, aliases = _title_and_aliases(english, note)
+    if "title" not in parse_front_matter_or_empty(french):  # titled by its file name: the name's translation
+        title = translations.get(note.name) or note.title
     return Draft(note, lang, french, sha, segments, english, title, aliases, catalog_error)
+
+
+def parse_front_matter_or_empty(text: str) -> dict:
+    """The front matter of ``text``, or an empty dict when it has none or it cannot be read."""
+    try:
+        meta = parse_front_matter(split_front_matter(text).yaml_text)
+    except FrontMatterError:
+        return {}
+    return meta if meta.get("title") not in (None, "") else {k: v for k, v in meta.items() if k != "title"}
 
 
 def _title_and_aliases(english: str, note: Note) -> tuple[str, list[str]]:

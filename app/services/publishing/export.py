@@ -37,6 +37,9 @@ PLACEHOLDER = "http://export.invalid"
 PAGE_ENDPOINTS = {"reader.home", "reader.note", "reader.tags", "reader.tag"}
 #: Reader endpoints written as files under their own name.
 FILE_ENDPOINTS = {"reader.feed", "reader.sitemap", "reader.robots"}
+#: The vault's files (attachments, favicon): written byte for byte as served (SVG sanitized), when linked.
+RAW_ENDPOINTS = {"files.attachment", "files.favicon"}
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 _ATTRIBUTE = re.compile(r'\b(href|src|action)="([^"]*)"')
 #: Whitespace before a match is taken from the start of its run only (``(?<!\s)``): tried from every
 #: blank of a note's long run of spaces, it cost the square of the run.
@@ -121,7 +124,7 @@ class _Exporter:
         """Whether a site URL leads to a page only the server has (login, translators' screens, search)."""
         path = urlsplit(html.unescape(url)).path
         endpoint, _ = self.endpoint(site_path(path))
-        exportable = PAGE_ENDPOINTS | FILE_ENDPOINTS | {"static", "reader.switch"}
+        exportable = PAGE_ENDPOINTS | FILE_ENDPOINTS | RAW_ENDPOINTS | {"static", "reader.switch"}
         return not url.startswith("//") and endpoint is not None and endpoint not in exportable
 
     def drop_server_links(self, text: str) -> str:
@@ -152,7 +155,8 @@ class _Exporter:
             return url
         if endpoint == "static":
             self.static.add(path)
-        elif endpoint in PAGE_ENDPOINTS or (endpoint in FILE_ENDPOINTS and (self.site_url or endpoint != "reader.sitemap")):
+        elif endpoint in PAGE_ENDPOINTS or endpoint in RAW_ENDPOINTS or (
+                endpoint in FILE_ENDPOINTS and (self.site_url or endpoint != "reader.sitemap")):
             queue.append(path)
         else:
             self.report.warnings.append(f"{page_path}: link to {path}, which a static copy cannot serve")
@@ -181,7 +185,9 @@ class _Exporter:
             self.report.warnings.append(f"{path}: {response.status_code}, not exported")
             return
         data = response.get_data()
-        if response.mimetype == "text/html":
+        if self.endpoint(path)[0] in RAW_ENDPOINTS:
+            pass  # an image, a PDF…: its bytes as served
+        elif response.mimetype == "text/html":
             text = self.drop_server_links(_SEARCH_FORM.sub("", data.decode("utf-8")))
             text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{self.link(m.group(2), path, queue)}"', text)
             data = text.encode("utf-8")
@@ -210,10 +216,20 @@ class _Exporter:
                 self.done.add(path)
                 self.page(path, queue)
         static_root = Path(self.app.static_folder).resolve()
-        for path in sorted(self.static):
+        pending, copied = sorted(self.static), set()
+        while pending:
+            path = pending.pop()
+            if path in copied:
+                continue
+            copied.add(path)
             source = (static_root / unquote(path.removeprefix(self.app.static_url_path + "/"))).resolve()
             if static_root in source.parents and source.is_file():
-                self.write(path, source.read_bytes())
+                data = source.read_bytes()
+                self.write(path, data)
+                if path.endswith(".css"):  # what the stylesheet loads (callout icons)
+                    pending += [posixpath.normpath(posixpath.join(posixpath.dirname(path), url))
+                                for url in _CSS_URL.findall(data.decode("utf-8", "replace"))
+                                if not url.startswith(("/", "data:", "#")) and "://" not in url]
         self.report.warnings = sorted(set(self.report.warnings))
         if self.left_out:
             self.report.notes.append("links to pages only the server has were left out: " + _some(self.left_out))

@@ -16,7 +16,7 @@ from flask import current_app, has_request_context, request, url_for
 
 from app.content.slugs import fold
 from app.services.garden import Garden, get_garden
-from app.workflow.states import is_outdated
+from app.services.reading.outdated import french_outdated
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Entry:
     lang: str  #: language of the page (and of its title and body)
     title: str
     tags: tuple[str, ...]
-    updated: datetime  #: last change: the French file's mtime, or the approval time of a translation
+    updated: datetime  #: last change: the French note's date (front matter, git, file), or the approval time of a translation
     body: str  #: the Markdown body in ``lang``
     state: str  #: ``source``, ``published`` or ``outdated``
 
@@ -50,6 +50,7 @@ class Listing:
     canonical: str
     tag: str | None = None
     source_count: int = 0  #: how many notes exist in the source language (for "read them in French")
+    children: tuple[TagCount, ...] = ()  #: nested tags under ``tag`` (``projet/jardin`` under ``projet``)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
     garden = garden or get_garden()
     if lang == garden.source_lang:
         entries = [
-            Entry(n.slug, lang, n.title, n.tags, timestamp(n.mtime), n.body, "source") for n in garden.notes.notes()
+            Entry(n.slug, lang, n.title, n.tags, garden.dates(n).updated, n.body, "source") for n in garden.notes.notes()
         ]
     else:
         entries = []
@@ -129,7 +130,7 @@ def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
             note = garden.notes.get(published.slug)
             if note is None:
                 continue  # the French note was removed or cannot be read
-            state = "outdated" if is_outdated(published.source_sha256, note.sha256) else "published"
+            state = "outdated" if french_outdated(published.source_sha256, note) else "published"
             updated = parse_time(published.approved_at) or timestamp(published.mtime)
             entries.append(Entry(published.slug, lang, published.title, published.tags, updated, published.body, state))
     entries.sort(key=lambda e: (-e.updated.timestamp(), fold(e.title)))
@@ -186,25 +187,46 @@ def tag_counts(lang: str) -> tuple[list[TagCount], list[Alternate], str]:
     return counts, alternates_for("reader.tags", get_garden().languages), canonical_for("reader.tags", lang)
 
 
+def tag_family(groups: dict[str, list[Entry]], wanted: str) -> tuple[str, list[Entry], list[TagCount]] | None:
+    """The tag ``wanted`` (folded) with its nested tags: its spelling, the notes carrying it or a child, the children."""
+    spelling, entries, children = None, [], []
+    for tag, tagged in groups.items():
+        folded = fold(tag)
+        if folded == wanted:
+            spelling = tag
+        elif folded.startswith(wanted + "/"):
+            children.append(TagCount(tag, len(tagged)))
+            spelling = spelling or tag[: len(wanted)]
+        else:
+            continue
+        entries += [entry for entry in tagged if entry not in entries]
+    if spelling is None:
+        return None
+    entries.sort(key=lambda e: fold(e.title))
+    return spelling, entries, children
+
+
 def tag_listing(lang: str, tag: str) -> Listing | None:
-    """The notes of ``lang`` tagged ``tag`` (any case or accents), or None if no language knows the tag."""
+    """The notes of ``lang`` tagged ``tag`` or a tag nested under it (any case or accents), or None if no language
+    knows the tag."""
     garden = get_garden()
-    wanted = fold(tag)
-    found: dict[str, tuple[str, list[Entry]]] = {}
+    wanted = fold(tag).strip("/")
+    found: dict[str, tuple[str, list[Entry], list[TagCount]]] = {}
     for code in garden.languages:
-        for spelling, entries in group_tags(visible_entries(code, garden)).items():
-            if fold(spelling) == wanted:
-                found[code] = (spelling, entries)
+        family = tag_family(group_tags(visible_entries(code, garden)), wanted)
+        if family is not None:
+            found[code] = family
     if not found:
         return None
-    spelling, entries = found.get(lang) or next(iter(found.values()))
+    spelling, entries, children = found.get(lang) or next(iter(found.values()))
     return Listing(
         lang=lang,
         entries=entries if lang in found else [],
         alternates=alternates_for("reader.tag", [code for code in garden.languages if code in found], tag=spelling),
         canonical=canonical_for("reader.tag", lang, tag=spelling),
         tag=spelling,
-        source_count=len(found.get(garden.source_lang, ("", []))[1]),
+        source_count=len(found.get(garden.source_lang, ("", [], []))[1]),
+        children=tuple(children) if lang in found else (),
     )
 
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -21,21 +21,20 @@ from app.catalog.segment import Segment, segment_note
 from app.content.frontmatter import split_front_matter
 from app.content.notes import Note, NoteReadError, unexpected
 from app.content.published import PublishedNote
+from app.content.vault import strict_line_breaks
 from app.content.wikilinks import WikiLink
 from app.extensions import db
 from app.models import Publication
 from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body, shift_headings
 from app.services.garden import Garden, get_garden
+from app.services.reading.embeds import EmbedBudget, EmbedScope, attachment_link, embed_resolver, image_resolver
 from app.services.reading.listings import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
                                   timestamp)
 from app.workflow.diff import changed_segments
-from app.workflow.states import is_outdated
+from app.services.reading.outdated import french_outdated
 
 log = logging.getLogger(__name__)
 
-#: Characters of embedded notes one page renders; the embeds after that are links (each distinct
-#: embed is rendered once per page, but a page embedding a hundred long notes must stay a page).
-EMBEDDED_BUDGET = 4 * 1024 * 1024
 
 
 class BrokenNote(Exception):
@@ -104,6 +103,11 @@ def note_page(lang: str, slug: str) -> NotePage | None:
         raise BrokenNote(unexpected(filename, exc)) from None
 
 
+def renamed_slug(slug: str) -> str | None:
+    """The current slug of a renamed note whose old slug is ``slug`` (None: no such rename)."""
+    return get_garden().notes.redirect(slug)
+
+
 def note_languages(garden: Garden, note: Note) -> list[str]:
     """The languages ``note`` can be read in: the source, then each published translation."""
     return [garden.source_lang] + [lang for lang in garden.target_langs if garden.published_note(lang, note)]
@@ -122,31 +126,44 @@ def _common(garden: Garden, lang: str, note: Note) -> dict:
 
 def _source_page(garden: Garden, note: Note) -> NotePage:
     lang = garden.source_lang
-    options = render_options(garden, lang)
+    options = render_options(garden, lang, note=note)
     backlinks = [LinkItem(note_url(lang, n.slug), n.title) for n in garden.notes.backlinks(note)]
     return NotePage(state="source", title=note.title, title_lang=None, tags=note.tags, aliases=note.aliases,
-                    body_html=_render(note.text, options), backlinks=backlinks, updated=timestamp(note.mtime),
+                    body_html=_render(note.text, options), backlinks=backlinks, updated=garden.dates(note).updated,
                     **_common(garden, lang, note))
 
 
 def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
     return NotePage(state="unavailable", title=note.title, title_lang=garden.source_lang, tags=(), aliases=(),
-                    body_html=Markup(""), backlinks=[], updated=timestamp(note.mtime), noindex=True,
+                    body_html=Markup(""), backlinks=[], updated=garden.dates(note).updated, noindex=True,
                     **_common(garden, lang, note))
 
 
 def _translated_page(garden: Garden, lang: str, note: Note, published: PublishedNote) -> NotePage:
-    outdated = is_outdated(published.source_sha256, note.sha256)
+    outdated = french_outdated(published.source_sha256, note)
     changed = changed_lines(note, published) if outdated else {}
-    options = render_options(garden, lang, changed_lines=changed)
+    options = render_options(garden, lang, changed_lines=changed, note=note)
     backlinks = [_link_in(garden, lang, n) for n in garden.notes.backlinks(note)]
     approved = parse_time(published.approved_at)
     return NotePage(state="outdated" if outdated else "published", title=published.title, title_lang=None,
                     tags=published.tags, aliases=(), body_html=_render(published.text, options),
                     backlinks=[LinkItem(b.href, b.title, b.lang) for b in backlinks],
                     updated=approved or timestamp(published.mtime), approved=approved,
-                    french_changed=timestamp(note.mtime) if outdated else None, changed_blocks=len(changed),
+                    french_changed=french_changed(garden, note, approved) if outdated else None,
+                    changed_blocks=len(changed),
                     **_common(garden, lang, note))
+
+
+def french_changed(garden: Garden, note: Note, approved: datetime | None) -> datetime:
+    """When the source of an outdated translation changed: its date, unless that is not after the approval
+    (a front-matter ``updated`` the author did not bump), then its git or file time."""
+    dates = garden.dates(note)
+    if approved is None or dates.updated > approved:
+        return dates.updated
+    git = garden.git_dates.get(note.filename)
+    if git is not None and git[1] > approved:
+        return git[1]
+    return max(timestamp(note.mtime), approved)
 
 
 def _link_in(garden: Garden, lang: str, note: Note) -> LinkTarget:
@@ -160,39 +177,39 @@ def _link_in(garden: Garden, lang: str, note: Note) -> LinkTarget:
 
 
 def render_options(garden: Garden, lang: str, changed_lines: dict[int, str] | None = None,
-                   embeds: bool = True) -> RenderOptions:
-    """Rendering options for a page in ``lang``: wikilinks, embeds and tags resolved for its readers."""
+                   embeds: bool = True, note: Note | None = None, scope: EmbedScope | None = None) -> RenderOptions:
+    """Rendering options for a page in ``lang`` (showing ``note``): wikilinks, embeds, attachments and tags resolved."""
+    if scope is None:
+        scope = EmbedScope(lang, note, ((note.slug, ""),) if note is not None else ())
+    lang, note = scope.lang, scope.note
 
     def resolve_link(link: WikiLink) -> LinkTarget | None:
         target = garden.notes.resolve(link.target)
-        return _link_in(garden, lang, target) if target else None
+        return _link_in(garden, lang, target) if target else attachment_link(garden, link, note)
 
-    embedded = [0]  # characters of embedded notes rendered for this page so far
-
-    def resolve_embed(link: WikiLink) -> EmbedTarget | None:
-        target = garden.notes.resolve(link.target)
+    def resolve_embed_as_link(link: WikiLink) -> EmbedTarget | None:
+        target = garden.notes.resolve(link.target) if link.target else None
         if target is None:
-            return None  # images and other files are not served: shown as a missing embed
+            return resolve_files(link)
         resolved = _link_in(garden, lang, target)
-        html = None
-        if embeds and not resolved.lang and embedded[0] < EMBEDDED_BUDGET:  # else embedded as a link only
-            published = None if lang == garden.source_lang else garden.published_note(lang, target)
-            # one level deep: the embedded note shows its own embeds as links
-            text = published.text if published else target.text
-            try:
-                html = render_note_body(text, render_options(garden, lang, embeds=False))
-                embedded[0] += len(html)
-            except Exception:  # noqa: BLE001  (a note that cannot be rendered is embedded as a link)
-                log.exception("cannot render %s embedded in a page", target.filename)
-        return EmbedTarget("note", resolved.href, resolved.title, html)
+        return EmbedTarget("note", resolved.href, resolved.title)
 
+    def nested(inner: EmbedScope) -> RenderOptions:
+        return render_options(garden, inner.lang, scope=inner)
+
+    resolve_files = embed_resolver(garden, EmbedScope(lang, note, (), EmbedBudget()), lambda n: _link_in(garden, lang, n),
+                                   nested)
+    resolve_embed = embed_resolver(garden, scope, lambda n: _link_in(garden, lang, n), nested) if embeds \
+        else resolve_embed_as_link
     return RenderOptions(
         resolve_link=resolve_link,
         resolve_embed=resolve_embed,
+        resolve_image=image_resolver(garden, note),
         tag_href=lambda tag: url_for("reader.tag", lang=lang, tag=tag),
         unresolved_title=_("This note does not exist yet"),
         missing_embed_text=_("Missing embed: {name}"),
         changed_lines=changed_lines or None,
+        strict_line_breaks=strict_line_breaks(garden.vault, current_app.config.get("STRICT_LINE_BREAKS")),
     )
 
 

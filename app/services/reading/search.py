@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask import current_app
 from markupsafe import Markup, escape
 
+from app.content.comments import strip_comments
 from app.content.wikilinks import WIKILINK
 from app.services.reading.listings import Alternate, Entry, alternates_for, canonical_for, visible_entries
 
@@ -85,8 +86,8 @@ def fold_map(text: str) -> tuple[str, tuple[int, ...]]:
 
 @functools.lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
-    """Markdown reduced to the words a reader sees (wikilinks by their label)."""
-    text = WIKILINK.sub(lambda m: m.group("label") or m.group("target") or "", markdown)
+    """Markdown reduced to the words a reader sees (wikilinks by their label, no %%comments%%)."""
+    text = WIKILINK.sub(lambda m: m.group("label") or m.group("target") or "", strip_comments(markdown))
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
     return text.strip()

@@ -23,6 +23,7 @@ from app.services.reading.note_pages import render_options
 from app.services.publishing.drafts import Draft, Segment, build_draft
 from app.services.publishing.approval import iso_utc
 from app.services.reading.listings import parse_time, timestamp
+from app.services.reading.outdated import french_outdated
 from app.services.reviewing.workflow import latest_publication, note_state_row, review_events
 from app.workflow.diff import changed_segments, line_diff_html, word_diff_html
 from app.workflow.states import State, display_state
@@ -81,7 +82,7 @@ def review_queue(garden) -> ReviewQueue:
         published = [(p, garden.notes.by_filename(p.source)) for p in garden.published[lang].notes()]
         published = [(p, note) for p, note in published if note is not None]
         for pub, note in published:
-            if pub.source_sha256 != note.sha256:
+            if french_outdated(pub.source_sha256, note):
                 queue.outdated.append(QueueItem(note, lang, pub.title, parse_time(pub.approved_at),
                                                 french_changed=timestamp(note.mtime)))
         published.sort(key=lambda pair: parse_time(pair[0].approved_at) or timestamp(pair[0].mtime), reverse=True)
@@ -165,7 +166,9 @@ def note_review(garden, note: Note, lang: str) -> NoteReview:
     approved_sha = live_sha or (last.source_sha256 if last else None)
     return NoteReview(
         draft=draft,
-        state=display_state(stored, published_sha256=live_sha, current_sha256=draft.french_sha256),
+        state=display_state(stored, published_sha256=live_sha,
+                            current_sha256=live_sha if draft.french_sha256 == note.sha256 and live_sha
+                            and not french_outdated(live_sha, note) else draft.french_sha256),
         stored=stored, published=published, last_publication=last,
         english_html=_render(garden, lang, draft.english), french_html=_render(garden, garden.source_lang, draft.french_text),
         english_diff=english_diff, title_diff=title_diff, french_diff=french_diff,

@@ -49,10 +49,14 @@ def latest_publication(source: str, lang: str, *, live_only: bool = False) -> Pu
     return db.session.scalar(query.order_by(Publication.approved_at.desc(), Publication.id.desc()).limit(1))
 
 
-def current_state(source: str, lang: str, current_sha256: str) -> State:
-    """The state to show: stored, with ``outdated`` derived from the live publication."""
+def current_state(source: str, lang: str, current_sha256: str, *, note=None) -> State:
+    """The state to show: stored, with ``outdated`` derived from the live publication (minor changes aside given ``note``)."""
     stored = stored_state(source, lang)
     live = latest_publication(source, lang, live_only=True) if stored is State.PUBLISHED else None
+    if note is not None:
+        from app.services.reading.outdated import shown_state
+
+        return shown_state(stored, live.source_sha256 if live else None, note)
     return display_state(stored, published_sha256=live.source_sha256 if live else None, current_sha256=current_sha256)
 
 

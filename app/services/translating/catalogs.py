@@ -13,10 +13,12 @@ from app.catalog.manifest import COUNT_KEYS, Manifest
 from app.catalog.merge import merge_catalog
 from app.catalog.po import CatalogError, catalog_counts, read_catalog, translations_of
 from app.catalog.segment import segment_note
-from app.catalog.sync import SyncReport, sync_all, sync_note
+from app.catalog.sync import OrphanCompendium, SyncReport, find_orphans, sync_all, sync_note
 from app.content.index import Changes
 from app.content.notes import Note
 from app.fsutil import cleanup_temp_files
+
+from app.services.translating.renames import settle_renames
 
 if TYPE_CHECKING:
     from app.services.garden import Garden
@@ -49,6 +51,8 @@ def sync_garden(
         garden.notes.folder, garden.translations_dir, garden.target_langs, _state_dir(state_dir),
         check=check, progress=progress, processes=processes, limits=garden.limits,
     )
+    if not check and has_app_context() and garden.state_dir is not None:
+        settle_renames(garden)  # snapshots and database rows follow the renamed notes' catalogs
     if not check:  # a publisher killed mid-way leaves a temporary file or a journal beside the snapshots
         for lang in garden.target_langs:
             if (garden.content_dir / lang).is_dir():
@@ -66,6 +70,8 @@ def sync_changed(garden: Garden, changes: Changes, *, state_dir: str | os.PathLi
     if not todo:
         return 0
     try:
+        if garden.state_dir is not None and (changes.renamed or changes.added):
+            settle_renames(garden, with_database=has_app_context())
         if len(todo) > PER_NOTE_LIMIT:
             report = sync_garden(garden, state_dir=state_dir)
             for error in report.errors:
@@ -73,12 +79,15 @@ def sync_changed(garden: Garden, changes: Changes, *, state_dir: str | os.PathLi
             log.info("%s", report.summary())
             return report.states["created"] + report.states["updated"]
         written = 0
+        live = garden.notes.live_slugs()
+        compendium = OrphanCompendium(garden.translations_dir, live) if changes.added else None
         for filename in todo:
             note = garden.notes.by_filename(filename)
             if note is None:
                 continue  # unreadable French: the index logs it
             for lang in garden.target_langs:
-                result = sync_note(note.text, note.filename, garden.catalog_path(lang, note.slug), lang)
+                result = sync_note(note.text, note.filename, garden.catalog_path(lang, note.slug), lang,
+                                   compendium=compendium if filename in changes.added else None)
                 if result.error is not None:
                     log.warning("catalog sync: %s", result.error)
                 elif result.state != "unchanged":
@@ -104,7 +113,7 @@ def _counts_of(garden: Garden, manifest: Manifest, note: Note | None, source: st
         counts = dict.fromkeys(COUNT_KEYS, 0)
         if note is not None:  # what the catalog would hold: every segment untranslated
             try:
-                counts.update(catalog_counts(merge_catalog(None, segment_note(note.text), source, lang)))
+                counts.update(catalog_counts(merge_catalog(None, segment_note(note.text, note.name), source, lang)))
             except Exception as exc:  # noqa: BLE001  (one note that cannot be segmented is reported, not fatal)
                 return dict(counts, error=f"{source}: cannot be segmented ({type(exc).__name__}: {exc})")
         return dict(counts, missing=True)
@@ -133,6 +142,11 @@ def catalog_status(garden: Garden, *, state_dir: str | os.PathLike | None = None
         }
         rows.append(row)
     return rows
+
+
+def orphaned_catalogs(garden: Garden) -> list:
+    """Catalogs whose note is gone (no live note has their slug), in every target language."""
+    return find_orphans(garden.translations_dir, garden.target_langs, garden.notes.live_slugs())
 
 
 def render_translation(garden: Garden, lang: str, note: Note) -> str:

@@ -26,6 +26,7 @@ import polib
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.catalog import minor
 from app.catalog.po import CatalogError, entry_digest, entry_id, parse_catalog, write_catalog
 from app.content.notes import Note
 from app.extensions import db
@@ -143,12 +144,18 @@ def find_entry(po: polib.POFile, wanted: str) -> polib.POEntry | None:
     return next((entry for entry in live_entries(po) if entry_id(entry) == wanted), None)
 
 
-def entry_type(entry: polib.POEntry) -> str:
-    """What the entry is, from its ``#. type: …`` comment (``""`` when absent)."""
+def entry_types(entry: polib.POEntry) -> list[str]:
+    """Every kind of place the entry fills, from its ``#. type: a, b`` comment (``[]`` when absent)."""
     for line in (entry.comment or "").splitlines():
         if line.startswith("type:"):
-            return line[5:].strip()
-    return ""
+            return [t.strip() for t in line[5:].split(",") if t.strip()]
+    return []
+
+
+def entry_type(entry: polib.POEntry) -> str:
+    """What the entry is first (its first place), from its ``#. type: …`` comment (``""`` when absent)."""
+    types = entry_types(entry)
+    return types[0] if types else ""
 
 
 def entry_version(entry: polib.POEntry, saves: int) -> str:
@@ -171,35 +178,49 @@ def _save_count(source: str, lang: str, ident: str) -> int:
     return db.session.scalar(query) or 0
 
 
-def entry_checks(entry: polib.POEntry) -> list[CheckResult]:
-    """The check results of an entry's msgstr against its msgid."""
-    return check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags)
+def entry_checks(entry: polib.POEntry, lang: str | None = None) -> list[CheckResult]:
+    """The check results of an entry's msgstr against its msgid (with the glossary of ``lang`` when given)."""
+    results = check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags,
+                          places=entry_types(entry))
+    if lang is not None:
+        from app.services.translating.glossary import glossary_checks
+
+        results += glossary_checks(entry.msgid, entry.msgstr, lang)
+    return results
 
 
-def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s) -> dict:
-    """The API form of an entry, check messages translated with ``gettext``."""
-    return {
+def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s,
+               lang: str | None = None) -> dict:
+    """The API form of an entry, check messages translated with ``gettext`` (glossary terms of ``lang`` when given)."""
+    data = {
         "id": entry_id(entry),
         "msgid": entry.msgid,
         "msgstr": entry.msgstr,
         "fuzzy": entry.fuzzy,
-        "previous_msgid": entry.previous_msgid if entry.fuzzy else None,
+        "previous_msgid": entry.previous_msgid if entry.fuzzy or minor.pending(entry) else None,
+        "minor_change": minor.pending(entry),
         "type": entry_type(entry),
-        "checks": [result.as_dict(gettext) for result in entry_checks(entry)],
+        "types": entry_types(entry),
+        "checks": [result.as_dict(gettext) for result in entry_checks(entry, lang)],
         "version": entry_version(entry, saves),
     }
+    if lang is not None:
+        from app.services.translating.glossary import glossary_matches
+
+        data["glossary"] = [match.api() for match in glossary_matches(entry.msgid, lang)]
+    return data
 
 
 def note_entries(garden: Garden, note: Note, lang: str, gettext: Callable[[str], str] = lambda s: s) -> list[dict]:
     """Every live entry of the note in ``lang`` in API form."""
     po, _ = read_note_catalog(garden, note, lang)
     counts = save_counts(note.filename, lang)
-    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext) for entry in live_entries(po)]
+    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext, lang) for entry in live_entries(po)]
 
 
 def note_state(note: Note, lang: str) -> str:
     """The workflow state to show for the note in ``lang`` (``outdated`` derived)."""
-    return workflow.current_state(note.filename, lang, note.sha256).value
+    return workflow.current_state(note.filename, lang, note.sha256, note=note).value
 
 
 def one_entry(garden: Garden, note: Note, lang: str, ident: str, gettext: Callable[[str], str] = lambda s: s) -> dict:
@@ -208,7 +229,7 @@ def one_entry(garden: Garden, note: Note, lang: str, ident: str, gettext: Callab
     entry = find_entry(po, ident)
     if entry is None:
         raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
-    return entry_data(entry, _save_count(note.filename, lang, ident), gettext)
+    return entry_data(entry, _save_count(note.filename, lang, ident), gettext, lang)
 
 
 def clean_translation(msgstr: object) -> str:
@@ -245,26 +266,29 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
         saves = _save_count(note.filename, lang, ident)
         if base_version != entry_version(entry, saves):
             raise Conflict("someone saved this entry since you started; nothing was overwritten",
-                           entry_data(entry, saves, gettext))
+                           entry_data(entry, saves, gettext, lang))
         row = EntryHistory(source=note.filename, lang=lang, entry_id=ident, msgid=entry.msgid, action="save",
                            before=entry.msgstr, after=msgstr, was_fuzzy=entry.fuzzy, user_id=user.id)
         entry.msgstr = msgstr
         entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
         entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+        minor.unmark(entry)  # a save is the translator's word on the entry: a pending minor change is settled
         _commit_with_file(path, po, old_bytes, row, note, lang, user)
-    return entry_data(entry, saves + 1, gettext)
+    return entry_data(entry, saves + 1, gettext, lang)
 
 
-def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory, note: Note, lang: str,
-                      user: User) -> None:
+def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: EntryHistory | list[EntryHistory],
+                      note: Note, lang: str, user: User, *, edit: bool = True) -> None:
     """Commit the history row as pending, write the file, mark the row done: a save is in both or neither.
 
     A crash (even ``kill -9``) after the first commit leaves a pending row that the next save or
     sync of this catalog settles with :func:`settle_pending_saves`: kept when the file holds the
     save, deleted when it does not.
     """
-    row.pending = True
-    db.session.add(row)
+    rows = row if isinstance(row, list) else [row]
+    for row in rows:
+        row.pending = True
+        db.session.add(row)
     try:
         db.session.commit()
     except BaseException:
@@ -274,12 +298,15 @@ def _commit_with_file(path: Path, po: polib.POFile, old_bytes: bytes, row: Entry
         write_catalog(path, po)
     except BaseException:
         db.session.rollback()
-        db.session.delete(row)
+        for row in rows:
+            db.session.delete(row)
         db.session.commit()
         raise
     try:
-        row.pending = False
-        workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
+        for row in rows:
+            row.pending = False
+        if edit:  # confirming a minor change of the French is no edit of the English
+            workflow.transition(note.filename, lang, Action.EDIT, user, commit=False)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -300,7 +327,8 @@ def settle_pending_saves(source: str, lang: str, po: polib.POFile) -> int:
     in_file = {entry_id(entry): entry for entry in po if not entry.obsolete}
     for row in sorted(rows, key=lambda r: r.id):
         entry = in_file.get(row.entry_id)
-        if entry is not None and entry.msgstr == row.after and not entry.fuzzy:
+        if entry is not None and entry.msgstr == row.after and not entry.fuzzy \
+                and not (row.action == "confirm" and minor.pending(entry)):
             row.pending = False
         else:
             db.session.delete(row)

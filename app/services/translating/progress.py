@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.catalog import minor
 from app.catalog.po import catalog_counts, entry_id
 from app.catalog.segment import segment_note
 from app.content.notes import Note
@@ -20,6 +21,7 @@ from app.fsutil import file_lock
 from app.models import EntryHistory, Publication, User
 from app.services.reviewing import workflow
 from app.services.garden import Garden
+from app.services.reading.outdated import compared_sha
 from app.services.translating.entries import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
                                       read_note_catalog)
 from app.workflow.checks import has_errors
@@ -130,6 +132,7 @@ def catalog_summary(garden: Garden, note: Note, lang: str) -> dict:
     po, _ = read_note_catalog(garden, note, lang)
     summary = dict(catalog_counts(po))
     summary["errors"] = sum(1 for e in live_entries(po) if e.msgstr and not e.fuzzy and has_errors(entry_checks(e)))
+    summary["minor"] = sum(1 for e in live_entries(po) if minor.pending(e))  # minor French changes to confirm
     with _cache_lock:
         _cache[str(path)] = (_stamp(path), summary)
     return summary
@@ -163,7 +166,7 @@ def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgr
             progress = LangProgress(lang, comment=stored.comment if stored else None)
             stored_state = State(stored.state) if stored else State.UNTRANSLATED
             progress.state = display_state(stored_state, published_sha256=live.get(source),
-                                           current_sha256=row.note.sha256).value
+                                           current_sha256=compared_sha(live.get(source), row.note)).value
             progress.last_change = _latest(changes.get(source), stored.updated_at if stored else None)
             try:
                 summary = catalog_summary(garden, row.note, lang)

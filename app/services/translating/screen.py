@@ -126,7 +126,7 @@ def note_screen(garden: Garden, note: Note, lang: str) -> NoteScreen:
     segments, memory = [], memory_for(garden, lang)
     for entry in live_entries(po):
         ident = entry_id(entry)
-        segment = Segment(entry_data(entry, saves.get(ident, 0), gettext), history=history.get(ident, []))
+        segment = Segment(entry_data(entry, saves.get(ident, 0), gettext, lang), history=history.get(ident, []))
         if entry.fuzzy and entry.previous_msgid:
             segment.diff = word_diff_html(entry.previous_msgid, entry.msgid)
             previous = polib.POEntry(msgctxt=entry.previous_msgctxt or entry.msgctxt, msgid=entry.previous_msgid)

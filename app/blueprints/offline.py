@@ -1,0 +1,97 @@
+"""Translator screens for offline work: download a catalog or a zip, upload a PO file with a dry run first.
+
+The upload form posts the file; "Check" shows what would happen and carries the file's text in
+the page so "Apply" needs no second upload; "Apply" merges and lists what was applied, the
+conflicts (both versions, nothing overwritten) and the entries whose French is gone.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.blueprints.api_offline import po_response, zip_for
+from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
+from app.services.garden import get_garden
+from app.services.translating import entries
+from app.services.translating.offline import InvalidUpload, download_catalog, po_filename, upload_catalog
+from app.services.translating.progress import FILTERS
+
+bp = Blueprint("offline", __name__, url_prefix="/translate")
+
+
+@bp.after_request
+def private(response):
+    """Translator pages are private: never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<lang>/<slug>/po")
+@screen_permission("translate")
+def download(lang: str, slug: str):
+    """The note's catalog as a PO file for Poedit (its header says which version it was taken from)."""
+    lang, note = target_lang_or_404(lang), note_or_404(slug)
+    try:
+        data = download_catalog(get_garden(), note, lang, current_user._get_current_object())
+    except entries.TranslationError as exc:
+        return render_template("translate/unavailable.html", note=note, lang=lang, reason=exc.message), exc.status
+    return po_response(data, po_filename(note, lang))
+
+
+@bp.get("/catalogs.zip")
+@screen_permission("translate")
+def download_zip():
+    """A zip of the catalogs the dashboard filter ``?show=`` lists (default: those needing work)."""
+    garden = get_garden()
+    show = request.args.get("show") or "all"
+    if show not in (*FILTERS, "all"):
+        abort(400)
+    return po_response(zip_for(garden, show, garden.target_langs, current_user._get_current_object()),
+                       "catalogs.zip", "application/zip")
+
+
+@bp.get("/<lang>/<slug>/upload")
+@screen_permission("translate")
+def upload_form(lang: str, slug: str):
+    """The upload form alone."""
+    lang, note = target_lang_or_404(lang), note_or_404(slug)
+    return render_template("translate/upload.html", note=note, lang=lang, report=None, error=None, po_text=None)
+
+
+@bp.post("/<lang>/<slug>/upload")
+@screen_permission("translate")
+def upload(lang: str, slug: str):
+    """Check (dry run) or apply an uploaded PO file; show the result."""
+    lang, note = target_lang_or_404(lang), note_or_404(slug)
+    dry_run = request.form.get("mode") != "apply"
+    file = request.files.get("file")
+    data = file.read() if file is not None and file.filename else request.form.get("po_text", "").encode("utf-8")
+    context = {"note": note, "lang": lang, "report": None, "error": None, "po_text": None}
+    if not data:
+        context["error"] = _("Choose a PO file to upload.")
+        return render_template("translate/upload.html", **context), 400
+    try:
+        report = upload_catalog(get_garden(), note, lang, data, current_user._get_current_object(), dry_run=dry_run,
+                                gettext=_)
+    except InvalidUpload as exc:
+        context["error"] = _refusal(exc)
+        return render_template("translate/upload.html", **context), 400
+    except entries.TranslationError as exc:
+        context["error"] = exc.message
+        return render_template("translate/upload.html", **context), exc.status
+    context.update(report=report, po_text=data.decode("utf-8", "replace") if dry_run else None)
+    return render_template("translate/upload.html", **context)
+
+
+def _refusal(exc: InvalidUpload) -> str:
+    """Why a file was refused, in the interface language."""
+    texts = {
+        "malformed": _("This file is not a valid PO catalog (line %(line)s); nothing was changed.", line=exc.params.get("line") or "?"),
+        "no_base": _("This file does not say which version it was taken from. Download the catalog from this page, translate that file and upload it; nothing was changed."),
+        "unknown_base": _("This file was not downloaded from this site; nothing was changed."),
+        "mismatch": _("This file is the catalog of another note or language; nothing was changed."),
+        "bad_entry": _("A translation in this file is refused (control characters or too long): %(msgid)s; nothing was changed.",
+                       msgid=(exc.params.get("msgid") or "")[:80]),
+    }
+    return texts.get(exc.reason, exc.message)
