@@ -14,7 +14,7 @@ from collections.abc import Callable
 #: Ratio of cost(4n) / cost(n) above which growth is not linear (linear ≈ 4, n log n ≈ 5, quadratic ≈ 16).
 LIMIT = 9.0
 #: A run at size n should cost at least this much CPU time (seconds) for the ratio to mean something.
-MIN_COST = 0.002
+MIN_COST = 0.0015
 
 
 def cost(func: Callable[[str], object], arg, repeat: int = 3) -> float:
@@ -45,7 +45,7 @@ def size_for(func: Callable, make: Callable[[int], object], start: int = 16, mos
     return k
 
 
-def growth(func: Callable, make: Callable[[int], object], k: int, repeat: int = 2) -> float:
+def growth(func: Callable, make: Callable[[int], object], k: int, repeat: int = 1) -> float:
     """cost(make(4k)) / cost(make(k))."""
     small, large = make(k), make(4 * k)
     return cost(func, large, repeat) / cost(func, small, repeat)

@@ -15,9 +15,11 @@ import pytest
 from app.catalog.assemble import assemble_note
 from app.catalog.blocks import has_prose
 from app.catalog.merge import merge_catalog
+from app.catalog.minor import classify_change
 from app.catalog.po import format_catalog, parse_catalog
 from app.catalog.segment import segment_note
 from app.content.frontmatter import parse_front_matter
+from app.content.sections import block_section, heading_section, headings
 from app.content.notes import parse_note
 from app.content.wikilinks import find_hashtags, find_wikilinks, strip_code
 from app.render.markdown import RenderOptions, render_note_body
@@ -47,6 +49,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "wikilink anchors": ("", "[[a#", ""),
     "wikilink labels": ("", "[[a|", ""),
     "comments": ("", "%%x ", ""),
+    "code spans then comment": ("", "`a` ", "%%x%%"),
     "percents": ("", "%", ""),
     "block ids": ("", " ^a", ""),
     "hashtags": ("", " #a", ""),
@@ -103,6 +106,7 @@ READERS = {
     "render": lambda text: render_note_body(text, OPTIONS),
     "check": lambda text: check_entry(text, text + " x"),
     "search": lambda text: plain_text.__wrapped__(text),
+    "minor": lambda text: classify_change(text, text + " x"),
 }
 
 
@@ -139,6 +143,16 @@ def test_the_functions_of_issue_10_are_linear(name, func):
 ], ids=["distinct hashtags", "distinct wikilinks", "tags in both places"])
 def test_reading_many_distinct_tags_and_links_is_linear(make):
     assert_linear(READERS["read"], make)
+
+
+@pytest.mark.parametrize("name", ["same headings", "headings", "list after list", "block ids", "spaces", "trailing spaces",
+                                  "tables", "callouts", "backtick fences", "code spans then comment"])
+def test_embedded_sections_are_found_in_linear_time(name):
+    """``![[note#Heading]]`` and ``![[note#^id]]`` parse the embedded note for its sections."""
+    def sections(text):
+        return headings(text), heading_section(text, "Titre"), block_section(text, "id")
+
+    assert_linear(sections, family(name))
 
 
 @pytest.mark.parametrize("name", ["front matter flow", "front matter lines", "front matter aliases", "front matter digits",

@@ -90,11 +90,11 @@ def count_code_spans(text: str) -> int:
     return len(code_spans(text))
 
 
-def strip_code_spans(text: str) -> str:
-    """``text`` without its code spans."""
+def strip_code_spans(text: str, replacement: str = "") -> str:
+    """``text`` with each code span replaced by ``replacement`` (removed by default)."""
     pieces, pos = [], 0
     for start, end in code_spans(text):
-        pieces.append(text[pos:start])
+        pieces += [text[pos:start], replacement]
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
