@@ -236,6 +236,21 @@ def test_a_note_that_would_render_to_gigabytes_is_a_broken_note(app, client, run
     assert result.exit_code == (1 if data is TABLE_BOMB else 0), result.output + result.stderr
 
 
+def test_the_screens_of_a_note_that_cannot_be_rendered_say_so(app, client):
+    from tests.test_api import make_accounts
+    from tests.test_bad_input import login
+
+    make_accounts(app)
+    write_french(app, "Bombe.md", REFERENCE_BOMB)
+    editor = login(app, "editor")
+    review = editor.get("/review/en/bombe")
+    text = review.get_data(as_text=True)
+    assert review.status_code == 500 and "Bombe.md" in text and "render to more than" in text, text[:1000]
+    assert editor.get("/translate/en/bombe").status_code == 200  # its preview is left out, the work goes on
+    assert editor.get("/review/").status_code == 200 and editor.get("/translate/").status_code == 200
+    assert_site_whole(client)
+
+
 def test_long_lists_and_tables_are_no_bombs(app, client):
     write_french(app, "Liste.md", ("- élément\n" * 5_000 + "\n|a|b|\n|-|-|\n" + "|c|d|\n" * 2_000).encode())
     response = client.get("/fr/notes/liste")

@@ -123,7 +123,9 @@ def read_note(path: Path, filename: str, slug: str, limits: NoteLimits = DEFAULT
     return parse_note(path.read_bytes(), filename, slug, stat.st_mtime, limits)
 
 
-def unexpected(filename: str, exc: BaseException) -> NoteReadError:
-    """The read error for a failure nobody foresaw (a bug, a recursion, memory): its type and message."""
+def unexpected(filename: str, exc: BaseException, doing: str = "read") -> NoteReadError:
+    """The error of a note that could not be ``doing`` (read, rendered): a limit's reason, else the failure's type and message."""
+    if isinstance(exc, LimitExceeded):
+        return NoteReadError(filename, exc.reason, exc.line)
     message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    return NoteReadError(filename, f"cannot be read ({type(exc).__name__}{': ' + message if message else ''})")
+    return NoteReadError(filename, f"cannot be {doing} ({type(exc).__name__}{': ' + message if message else ''})")

@@ -100,7 +100,7 @@ def note_page(lang: str, slug: str) -> NotePage | None:
     except Exception as exc:  # noqa: BLE001  (whatever fails rendering one note, it is that note's broken page)
         log.exception("cannot render %s in %s", note.filename, lang)
         filename = note.filename if lang == garden.source_lang else f"{lang}/{note.slug}.md"
-        raise BrokenNote(unexpected(filename, exc)) from None
+        raise BrokenNote(unexpected(filename, exc, "rendered")) from None
 
 
 def renamed_slug(slug: str) -> str | None:
