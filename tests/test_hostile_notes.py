@@ -234,6 +234,8 @@ def test_a_note_that_would_render_to_gigabytes_is_a_broken_note(app, client, run
     assert_site_whole(client)
     result = runner.invoke(args=["sync"])
     assert result.exit_code == (1 if data is TABLE_BOMB else 0), result.output + result.stderr
+    rendered = runner.invoke(args=["render", "--lang", "en", "--out", str(app.instance_path + "/out")])
+    assert rendered.exit_code == (1 if data is TABLE_BOMB else 0) and "Traceback" not in rendered.output
 
 
 def test_the_screens_of_a_note_that_cannot_be_rendered_say_so(app, client):
