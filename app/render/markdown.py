@@ -11,16 +11,16 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from app.content.frontmatter import split_front_matter
-from app.content.limits import BLOCK_NESTING, INLINE_NESTING, LimitExceeded, guard_tokens
+from app.content.limits import BLOCK_NESTING, guard_tokens
 from app.content.slugs import fold
 from app.content.wikilinks import WikiLink
 from app.render.autolinks import autolinks_plugin
 from app.render.embeds import OPTIONS_KEY, render_file_embed, resolve_images
+from app.render.guards import InlineView, check_output_budget, parse_inline, tooltip
 from app.render.obsidian import block_anchor, obsidian_plugin
 from app.render.obsidian_markup import STRICT_LINE_BREAKS, obsidian_markup_plugin
 from app.render.sanitize import sanitize_html
@@ -30,12 +30,6 @@ _APOSTROPHES = re.compile(r"['’ʼ`]")
 _NOT_ID_CHARS = re.compile(r"[\W_]+")
 _IMAGE_SIZE = re.compile(r"(?P<width>\d{1,5})(?:x(?P<height>\d{1,5}))?")
 _TEXT_ALIGN = re.compile(r"text-align:(?P<align>left|center|right)")
-#: What a rendering may weigh, per character of its Markdown (plus a fixed slack): tokens, and
-#: characters of their texts and attributes. Real notes stay far below; a reference link defined
-#: once with a long URL and used everywhere would multiply the page without bound.
-OUTPUT_TOKENS_PER_CHAR, OUTPUT_CHARS_PER_CHAR, OUTPUT_SLACK = 8, 64, 1_000_000
-#: Longest title of another note put in a link's tooltip (a title is as long as its author wants).
-TOOLTIP_CHARS = 300
 #: blocks that can carry the "changed since approval" marker, outermost first
 _MARKABLE_BLOCKS = frozenset({"paragraph_open", "heading_open", "list_item_open", "tr_open", "callout_title_open"})
 
@@ -108,40 +102,16 @@ def _parser(front_matter: bool) -> MarkdownIt:
         md.use(front_matter_plugin)
     md.use(footnote_plugin).use(autolinks_plugin).use(obsidian_plugin).use(obsidian_markup_plugin)
     md.block.ruler.before("table", "guard_tokens", guard_tokens)
-    md.core.ruler.at("inline", functools.partial(_parse_inline, _InlineView(md)))
+    md.core.ruler.at("inline", functools.partial(parse_inline, InlineView(md)))
     md.core.ruler.after("inline", "heading_ids", _add_heading_ids)
     for name, rule in (("resolve_links", _resolve_links), ("resolve_images", resolve_images),
                        ("mark_changed", _mark_changed_blocks),
-                       ("table_align", _align_table_cells), ("output_budget", _check_output_budget)):
+                       ("table_align", _align_table_cells), ("output_budget", check_output_budget)):
         md.core.ruler.push(name, rule)
     for token_type, render in (("wikilink", _render_wikilink), ("embed", _render_embed),
                                ("hashtag", _render_hashtag), ("change_marker", _render_change_marker)):
         md.add_render_rule(token_type, render)
     return md
-
-
-class _InlineView:
-    """The parser as inline rules see it: the same one, with :data:`INLINE_NESTING` as its nesting limit.
-
-    Blocks may nest :data:`BLOCK_NESTING` deep, but markdown-it's cost on a run of ``[`` grows with
-    the nesting limit, so inline markup keeps markdown-it's own.
-    """
-
-    def __init__(self, md: MarkdownIt):
-        self._md = md
-        self.options = OptionsDict({**md.options, "maxNesting": INLINE_NESTING})
-
-    def __getattr__(self, name: str):
-        return getattr(self._md, name)
-
-
-def _parse_inline(view: _InlineView, state: StateCore) -> None:
-    """markdown-it's ``inline`` core rule, run through ``view``."""
-    for token in state.tokens:
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            view.inline.parse(token.content, view, state.env, token.children)
 
 
 # -- core rules -----------------------------------------------------------------------------------
@@ -230,22 +200,6 @@ def _first_inline_inside(tokens: list[Token], open_idx: int) -> Token | None:
     return None
 
 
-def _check_output_budget(state: StateCore) -> None:
-    """Refuse a rendering that would weigh more than :data:`OUTPUT_CHARS_PER_CHAR` times its Markdown."""
-    size = len(state.src)
-    tokens = chars = 0
-    for token in state.tokens:
-        for item in (token, *(token.children or ())):
-            tokens += 1
-            chars += 12 + len(item.content) + sum(len(str(value)) for value in item.attrs.values())  # 12: its tags
-            target = item.meta.get("target") if item.meta else None
-            if target is not None:
-                chars += len(target.src if isinstance(target, EmbedTarget) else target.href) + TOOLTIP_CHARS
-    if tokens > OUTPUT_TOKENS_PER_CHAR * size + OUTPUT_SLACK or chars > OUTPUT_CHARS_PER_CHAR * size + OUTPUT_SLACK:
-        raise LimitExceeded(f"the note would render to more than {OUTPUT_CHARS_PER_CHAR} times its size "
-                            "(a link or table repeated without end?)")
-
-
 def _align_table_cells(state: StateCore) -> None:
     """Replace the ``style="text-align:…"`` of table cells with an ``align`` attribute (no inline style)."""
     for token in state.tokens:
@@ -256,11 +210,6 @@ def _align_table_cells(state: StateCore) -> None:
 
 
 # -- renderers ------------------------------------------------------------------------------------
-def _tooltip(title: str) -> str:
-    """Another note's title as a tooltip: at most :data:`TOOLTIP_CHARS` characters."""
-    return title if len(title) <= TOOLTIP_CHARS else title[:TOOLTIP_CHARS - 1] + "…"
-
-
 def _fragment(heading: str | None) -> str:
     """``#anchor`` for a wikilink's heading (or ``^block`` id), or an empty string."""
     if not heading:
@@ -284,7 +233,7 @@ def _render_wikilink(self, tokens, idx, md_options, env) -> str:
         return f'<span class="wikilink unresolved" title="{escapeHtml(options.unresolved_title)}">{text}</span>'
     lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
     href = escapeHtml(target.href + _fragment(link.heading))
-    return f'<a class="wikilink" href="{href}" title="{escapeHtml(_tooltip(target.title))}"{lang}>{text}</a>'
+    return f'<a class="wikilink" href="{href}" title="{escapeHtml(tooltip(target.title))}"{lang}>{text}</a>'
 
 
 def _image_label(label: str | None) -> tuple[str, str]:
@@ -313,7 +262,7 @@ def _render_embed(self, tokens, idx, md_options, env) -> str:
         return f'<img class="embed-image" src="{escapeHtml(target.src)}" alt="{escapeHtml(alt)}" loading="lazy"{size}>'
     if target.kind != "note":
         return render_file_embed(target, link.label or "", link.heading)
-    title = escapeHtml(_tooltip(target.title or link.text))
+    title = escapeHtml(tooltip(target.title or link.text))
     lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
     href = escapeHtml(target.src + _fragment(link.heading))
     anchor = f'<a class="wikilink" href="{href}" title="{title}"{lang}>{title}</a>'
