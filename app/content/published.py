@@ -80,6 +80,7 @@ class PublishedIndex:
         try:
             text, split, meta = check_note((self.folder / filename).read_bytes(), filename, self.limits)
         except (NoteReadError, OSError) as exc:
+            log.warning("cannot read published note %s/%s: %s", self.lang, filename, exc)
             self._notes.pop(slug, None)
             self.errors[filename] = str(exc)
             return
