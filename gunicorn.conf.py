@@ -1,4 +1,5 @@
 """Production server settings: ``gunicorn -c gunicorn.conf.py wsgi:app`` (see docs/deployment.md)."""
+import gc
 import multiprocessing
 import os
 
@@ -12,8 +13,27 @@ threads = int(os.environ.get("PASSERELLE_THREADS", 4))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-#: Each worker builds its app after fork, so indexes and database connections are not shared.
-preload_app = False
+#: The app and the index of notes are loaded once, before the workers are forked (``PASSERELLE_PRELOAD=0``
+#: makes each worker load its own): a worker serves at once, and the indexes' memory is shared until written.
+#: Database connections and the file watcher are each worker's own (see post_fork).
+preload_app = os.environ.get("PASSERELLE_PRELOAD", "1") == "1"
+if preload_app:
+    os.environ["PASSERELLE_PRELOAD"] = "1"
 accesslog = os.environ.get("PASSERELLE_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    """Move what the master loaded out of the garbage collector's reach: children do not copy those pages."""
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    """A worker never uses the master's database connections (each pool starts empty)."""
+    app = server.app.wsgi() if preload_app else None
+    if "sqlalchemy" in getattr(app, "extensions", {}):  # a Passerelle app (not another app served with this file)
+        from app.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)

@@ -4,22 +4,28 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from app.config import load_config, secret_key_from_instance
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment (tests pass temp folders)."""
+    from flask import Flask  # imported here: the command line's fast paths never need Flask
+
     test_config = dict(test_config or {})
     instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("PASSERELLE_INSTANCE_DIR")
     app = Flask(__name__, instance_path=str(Path(instance_path or PROJECT_ROOT / "instance").resolve()))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)
+    if app.config.get("TESTING") and "WATCH_FILES" not in test_config:
+        app.config["WATCH_FILES"] = False  # tests refresh explicitly (INDEX_MAX_AGE 0); a test opts in to watching
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -60,6 +60,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
         "MAX_NOTE_BYTES": parse_limit(env.get(PREFIX + "MAX_NOTE_BYTES"), "MAX_NOTE_BYTES", DEFAULT_MAX_BYTES),
         "MAX_NOTE_DEPTH": parse_limit(env.get(PREFIX + "MAX_NOTE_DEPTH"), "MAX_NOTE_DEPTH", DEFAULT_MAX_DEPTH),
+        "WATCH_FILES": env.get(PREFIX + "WATCH", "1") not in {"0", "false", "no"},
+        "SAFETY_SCAN": float(env.get(PREFIX + "SAFETY_SCAN", 300.0)),
         "PO_LOCATIONS": _po_locations(env.get(PREFIX + "PO_LOCATIONS", "full")),
         "ATTACHMENTS_DIR": str(Path(env[PREFIX + "ATTACHMENTS_DIR"]).resolve()) if env.get(PREFIX + "ATTACHMENTS_DIR") else "",
         "STRICT_LINE_BREAKS": env.get(PREFIX + "STRICT_LINE_BREAKS", ""),  #: empty: follow the vault's .obsidian/app.json

@@ -36,8 +36,12 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
-    """Replace ``path`` with ``data`` atomically: readers see the old or the new file, never a mix."""
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync_dir: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically: readers see the old or the new file, never a mix.
+
+    With ``fsync_dir=False`` the caller makes the rename durable itself, with one :func:`fsync_dir`
+    of the folder for many files (a sync writing hundreds of catalogs), before it records them.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     target = os.path.realpath(os.fspath(path))
@@ -58,7 +62,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(folder)
+    if fsync_dir:
+        _fsync_dir(folder)
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Make the renames done in ``folder`` durable (one call for any number of files)."""
+    _fsync_dir(os.fspath(folder))
 
 
 def lock_path(path: str | os.PathLike[str]) -> str:

@@ -143,6 +143,17 @@ class Server:
             sizes.append(int(rss.group(1)) / 1024 if rss else 0.0)
         return sorted(sizes)
 
+    def worker_pss_mb(self) -> list[float]:
+        """Proportional memory of each worker (pages shared with the master and the other workers split among them)."""
+        sizes = []
+        for entry in self.workers():
+            try:
+                pss = re.search(r"^Pss:\s+(\d+) kB", (entry / "smaps_rollup").read_text(), re.MULTILINE)
+            except OSError:
+                pss = None
+            sizes.append(int(pss.group(1)) / 1024 if pss else 0.0)
+        return sorted(sizes)
+
     def cpu_seconds(self) -> float:
         """CPU time used so far by the master and its workers."""
         total = 0
@@ -193,6 +204,11 @@ def measure(args: argparse.Namespace) -> dict:
     env = site_env(work)
     print(f"growing {args.notes} notes in {work} …", file=sys.stderr)
     grow_garden(work, args.notes)
+    small = work / "small"  # the same seed note in a garden of --small-notes notes, for the growth ratio
+    small_env = site_env(small)
+    grow_garden(small, args.small_notes)
+    subprocess.run([*PASSERELLE, "init"], cwd=ROOT, env=small_env, check=True, timeout=1800, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     started = time.monotonic()
     subprocess.run([*PASSERELLE, "init"], cwd=ROOT, env=env, check=True, timeout=1800, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = {"notes": args.notes, "init_s": time.monotonic() - started, "workdir": str(work), "rounds": args.rounds,
@@ -207,9 +223,17 @@ def measure(args: argparse.Namespace) -> dict:
                "site": Server(args.app, env, config)}
     if not args.skip_uncached:
         targets.append(("note page, grown (fr), page cache off", "uncached", f"/fr/notes/{slug}"))
+        targets.append(("note page, seed (fr), page cache off", "uncached", "/fr/notes/chief-of-staff"))
+        targets.append((f"same, garden of {args.small_notes} notes", "small", "/fr/notes/chief-of-staff"))
         servers["uncached"] = Server(args.app, dict(env, PASSERELLE_PAGE_CACHE_MB="0"), config)
+        servers["small"] = Server(args.app, dict(small_env, PASSERELLE_PAGE_CACHE_MB="0"), config)
     try:
         results["first_page_s"] = servers["site"].wait(targets[1][2])
+        # from the moment it answers: no warm-up, every worker's first requests included
+        results["cold"] = wrk(servers["site"].url(targets[1][2]), args.duration, args.connections)
+        if "uncached" in servers:
+            results["first_page_uncached_s"] = servers["uncached"].wait(targets[1][2])
+            results["cold_uncached"] = wrk(servers["uncached"].url(targets[1][2]), args.duration, args.connections)
         for key, server in servers.items():
             server.wait("/" if key == "hello" else targets[1][2])
         sizes = {}
@@ -223,6 +247,7 @@ def measure(args: argparse.Namespace) -> dict:
                 runs[name].append(wrk(servers[server].url(path), args.duration, args.connections,
                                       servers=servers.values()))
         results["rss_mb"] = {key: server.worker_rss_mb() for key, server in servers.items()}
+        results["pss_mb"] = {key: server.worker_pss_mb() for key, server in servers.items()}
     finally:
         for server in servers.values():
             server.stop()
@@ -231,6 +256,7 @@ def measure(args: argparse.Namespace) -> dict:
     if not args.keep:
         shutil.rmtree(work / "content", ignore_errors=True)
         shutil.rmtree(work / "translations", ignore_errors=True)
+        shutil.rmtree(small, ignore_errors=True)
     return results
 
 
@@ -252,7 +278,20 @@ def table(results: dict) -> str:
                  f"app {idx['app']:.2f} s + index of {idx['notes']} notes {idx['index']:.1f} s, peak RSS {idx['rss_mb']:.0f} MB")
     for key, sizes in rss.items():
         if sizes:
-            lines.append(f"memory per worker ({key}): {min(sizes):.0f}-{max(sizes):.0f} MB RSS over {len(sizes)} workers")
+            pss = results.get("pss_mb", {}).get(key) or [0.0]
+            lines.append(f"memory per worker ({key}): {min(sizes):.0f}-{max(sizes):.0f} MB RSS, {min(pss):.0f}-{max(pss):.0f} MB PSS "
+                         f"(shared pages split) over {len(sizes)} workers")
+    for key, label in (("cold", "page cache on"), ("cold_uncached", "page cache off")):
+        if key in results:
+            run = results[key]
+            lines.append(f"from gunicorn's start ({label}): first note page after {results['first_page_s' if key == 'cold' else 'first_page_uncached_s']:.1f} s, "
+                         f"then wrk at once: {run['rps']:.0f} req/s, p99 {run.get('p99', 0):.1f} ms")
+    targets = results["targets"]
+    small = next((name for name in targets if name.startswith("same, garden of")), None)
+    if small:
+        big = targets["note page, seed (fr), page cache off"]["rps"]
+        lines.append(f"uncached seed page: {results['notes']} notes {big:.0f} req/s, {small[16:]} {targets[small]['rps']:.0f} req/s "
+                     f"({big / targets[small]['rps']:.0%})")
     lines.append(f"passerelle init (migrations + cold catalog sync): {results['init_s']:.1f} s")
     others = sorted(run["others"] for row in results["targets"].values() for run in row["runs"])
     lines.append(f"cores used by other programs during the runs: median {statistics.median(others):.2f}, "
@@ -268,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds of wrk before measuring, per target")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--small-notes", type=int, default=100, help="size of the garden the uncached page is compared with")
     parser.add_argument("--app", default="wsgi:app", help="WSGI app of Passerelle (module:attribute)")
     parser.add_argument("--workdir", help="folder for the garden (default: a fresh one under /tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the grown garden and catalogs")

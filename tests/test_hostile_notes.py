@@ -395,3 +395,23 @@ def test_reading_reports_the_line_of_a_refused_alias():
     with pytest.raises(NoteReadError) as caught:
         parse_note(b"---\ntitle: Titre\nx: &ancre valeur\n---\n", "A.md", "a")
     assert caught.value.line == 3 and "anchors" in caught.value.reason
+
+
+# --- the index snapshot a new worker starts from -----------------------------------------------------
+
+def test_a_snapshot_read_within_other_limits_is_not_loaded(app, paths):
+    """A note broken under the old limits may be readable under the new ones (and the reverse): read again."""
+    from app.content import snapshot
+    from app.services.garden import Garden, save_snapshot, snapshot_path
+
+    write_french(app, "Trop long.md", b"---\ntitle: Trop long\n---\n" + b"Texte. " * 2000)
+    with app.app_context():
+        save_snapshot(app, get_garden(max_age=0))
+    path = snapshot_path(app)
+    same = Garden(paths["content"], paths["translations"], ["fr", "en"])
+    assert snapshot.load(path, same.notes, same.published)
+    assert same.notes.limits == NoteLimits()  # the configuration's limits, never the snapshot's
+    smaller = Garden(paths["content"], paths["translations"], ["fr", "en"], limits=NoteLimits(max_bytes=10_000))
+    assert not snapshot.load(path, smaller.notes, smaller.published)
+    smaller.refresh()
+    assert [error.filename for error in smaller.notes.errors()] == ["Trop long.md"]

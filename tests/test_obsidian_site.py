@@ -237,7 +237,9 @@ def test_export_holds_the_attachments_icons_and_favicon(app, runner, vault, tmp_
         assert (target / "fr" / "notes" / ATTACHMENTS / src.replace("%20", " ").replace("%C3%A9", "é")).resolve().is_file()
     svg = next(target.glob("files/*/assets/logo.svg")).read_text("utf-8")
     assert "script" not in svg and "onload" not in svg
-    assert (target / "favicon.ico").is_file() and (target / "static" / "callouts" / "warning.svg").is_file()
+    assert (target / "favicon.ico").is_file()
+    css = next(target.glob("static/style.css")).read_text("utf-8")  # icons inline: an export works from file://
+    assert 'url("data:image/svg+xml,%3Csvg' in css and "callouts/warning.svg" not in css
     english = (target / "en" / "notes" / CALLOUTS / "index.html").read_text("utf-8")
     assert english.count('class="callout ') == 14
     for html in target.rglob("*.html"):

@@ -56,6 +56,12 @@ def cacheable(response: Response, max_age: int = PUBLIC_MAX_AGE, last_modified=N
     return page_cache.public_response(response, max_age, last_modified)
 
 
+def _page_number() -> int:
+    """The ``page`` query argument (1 when absent or not a number)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and len(value) < 10 else (0 if value.strip() else 1)
+
+
 def _page(template: str, last_modified=None, **context) -> Response:
     return cacheable(make_response(render_template(template, **context)), last_modified=last_modified)
 
@@ -76,7 +82,10 @@ def root():
 @bp.route("/<lang:lang>/")
 def home(lang: str):
     """The notes readable in ``lang``, most recently changed first."""
-    return _page("reader/home.html", listing=home_listing(lang))
+    listing = home_listing(lang, _page_number())
+    if listing is None:
+        abort(404)
+    return _page("reader/home.html", listing=listing)
 
 
 @bp.route("/<lang:lang>/notes/<slug>")
@@ -107,7 +116,7 @@ def tags(lang: str):
 @bp.route("/<lang:lang>/tags/<path:tag>")
 def tag(lang: str, tag: str):
     """The notes of ``lang`` with ``tag``."""
-    listing = tag_listing(lang, tag)
+    listing = tag_listing(lang, tag, _page_number())
     if listing is None:
         abort(404)
     return _page("reader/tag.html", listing=listing)
@@ -116,7 +125,7 @@ def tag(lang: str, tag: str):
 @bp.route("/<lang:lang>/search")
 def search(lang: str):
     """Notes of ``lang`` containing every word of ``q``, accents and case ignored."""
-    return _page("reader/search.html", page=search_service.search_page(lang, request.args.get("q", "")))
+    return _page("reader/search.html", page=search_service.search_page(lang, request.args.get("q", ""), _page_number()))
 
 
 @bp.route("/<lang:lang>/feed.xml")

@@ -24,22 +24,31 @@ from pathlib import Path
 import polib
 
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
-from app.catalog.merge import merge_catalog
-from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
-from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
-from app.catalog.segment import FrontMatterError, note_name, segment_note
-from app.catalog.renames import catalog_msgids, detect_renames, move_catalogs, orphan_entries
 from app.content import slugmap
 from app.content.index import list_note_files
 from app.content.limits import LimitExceeded, NoteLimits
 from app.content.slugmap import Rename, SlugMap
 from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note, unexpected
-from app.fsutil import atomic_write, cleanup_temp_files, file_lock
+from app.fsutil import atomic_write, cleanup_temp_files, file_lock, fsync_dir
 
 CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
 WORKERS = 8  #: threads merging and writing catalogs: mostly to overlap fsync waits
 PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processes uses them
 CHUNK = 200  #: notes per task given to a worker process
+
+
+def _load_catalog_code() -> None:
+    """Import the segmenter, the merge and the PO code: a sync with nothing to merge (the usual one) never needs them."""
+    global merge_catalog, CatalogError, catalog_counts, format_catalog, parse_catalog, FSI, apply_locations
+    global default_locations, reference_tokens, FrontMatterError, note_name, segment_note
+    global catalog_msgids, detect_renames, move_catalogs, orphan_entries
+    if "segment_note" in globals():
+        return
+    from app.catalog.merge import merge_catalog
+    from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
+    from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
+    from app.catalog.renames import catalog_msgids, detect_renames, move_catalogs, orphan_entries
+    from app.catalog.segment import FrontMatterError, note_name, segment_note
 
 
 def catalog_file(translations_dir: str | os.PathLike, lang: str, slug: str) -> Path:
@@ -54,6 +63,7 @@ def assign_slugs(notes_folder: str | os.PathLike, files: list[str]) -> dict[str,
 
 def _msgids_of_files(notes_folder: Path, files: Iterable[str], limits: NoteLimits = DEFAULT_LIMITS) -> dict[str, list[str]]:
     """The msgids of each French file (files that cannot be read or segmented, or over ``limits``, have none)."""
+    _load_catalog_code()
     found = {}
     for source in files:
         try:
@@ -77,6 +87,7 @@ def resolve_slugs(notes_folder: Path, translations_dir: Path, langs: list[str], 
     current = set(files)
     if registry.loaded and current == set(registry.slugs) and not registry.pending:
         return dict(registry.slugs), []  # the usual no-op sync: nothing appeared or vanished
+    _load_catalog_code()
     gone = {s: slug for s, slug in registry.slugs.items() if s not in current}
     appeared = [f for f in files if f not in registry.slugs]
     renames: dict[str, str] = {}
@@ -106,6 +117,7 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
 
 def _with_reference_tokens(po: polib.POFile) -> str:
     """The catalog formatted with each entry's references reduced to their words (see reference_tokens)."""
+    _load_catalog_code()
     shown = copy.copy(po)
     shown[:] = [copy.copy(e) for e in po]
     for entry in shown:
@@ -119,6 +131,7 @@ def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, po: pol
     References that gettext 0.21's msgcat re-split (file names with spaces) count as unchanged:
     they are the same words, and rewriting them would only start the same fight again.
     """
+    _load_catalog_code()
     if old_data is None:
         return False
     if data == old_data or format_catalog(old).encode("utf-8") == data:
@@ -137,6 +150,7 @@ class OrphanCompendium:
     def __call__(self, lang: str) -> list:
         with self._lock:
             if lang not in self._entries:
+                _load_catalog_code()
                 self._entries[lang] = orphan_entries(find_orphans(self.translations_dir, [lang], self.live_slugs))
             return self._entries[lang]
 
@@ -147,6 +161,7 @@ def merged_catalog(old: polib.POFile | None, note_text: str, source: str, lang: 
 
     A note without a catalog yet draws on ``compendium(lang)`` (the orphaned catalogs' entries).
     """
+    _load_catalog_code()
     extra = compendium(lang) if compendium is not None and old is None else ()
     po = merge_catalog(old, segment_note(note_text, note_name(source)), source, lang, extra)
     style = locations or default_locations()
@@ -157,12 +172,15 @@ def merged_catalog(old: polib.POFile | None, note_text: str, source: str, lang: 
 
 
 def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True,
-              locations: str | None = None, compendium: Callable[[str], Sequence] | None = None) -> NoteSyncResult:
+              locations: str | None = None, compendium: Callable[[str], Sequence] | None = None,
+              fsync_dir: bool = True) -> NoteSyncResult:
     """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its content changes.
 
     A catalog that another tool (msgcat, Poedit) rewrapped but whose content is what the sync
-    would write is left byte for byte as it is.
+    would write is left byte for byte as it is. ``fsync_dir=False``: the caller fsyncs the
+    catalog folder before it records the result (see :meth:`_Run.save`).
     """
+    _load_catalog_code()
     path = Path(catalog_path)
     try:
         with file_lock(path) if write else contextlib.nullcontext():  # held from read to write
@@ -179,7 +197,7 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
             if write:
                 if state != "unchanged":
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write(path, data)
+                    atomic_write(path, data, fsync_dir=fsync_dir)
                 stamp = Stamp.of(path.stat(), old_data if unchanged else data)
     except CatalogError as exc:
         return NoteSyncResult(source, lang, path, "error", error=exc)
@@ -201,7 +219,8 @@ def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: b
     """Sync one note's catalogs (run in a worker thread: fsync waits overlap, journal commits group)."""
     results = []
     for lang, catalog in jobs:
-        results.append(sync_note(text, source, catalog, lang, write=write, compendium=compendium))
+        results.append(sync_note(text, source, catalog, lang, write=write, compendium=compendium,
+                                 fsync_dir=False))  # one fsync of the folder before the manifest records them
         if isinstance(results[-1].error, NoteReadError):
             break
     return results
@@ -222,6 +241,7 @@ class _Run:
         self.skipped_entries = [0] * len(COUNT_KEYS)  #: entry counts of the catalogs skipped
         self.last_save, self.save_cost = time.monotonic(), 0.0  #: manifest checkpoints
         self.inflight = 0  #: notes submitted to the workers and not finished yet
+        self.durable = 0  #: catalogs written whose folder was fsynced since
         self.compendium: Callable[[str], Sequence] | None = None  #: orphaned catalogs' entries, for new notes
 
     def plan(self, source: str, slug: str) -> tuple[str, str, list[tuple[str, Path]]] | None:
@@ -308,9 +328,14 @@ class _Run:
                 self.save()
 
     def save(self) -> None:
-        """Settle racy stamps and write the manifest (never in check mode)."""
+        """Make the catalogs written so far durable (one fsync per folder), settle racy stamps, write the manifest."""
         started = time.monotonic()
         if self.write and self.checkpoints:
+            written = self.report.states["created"] + self.report.states["updated"]
+            if written != self.durable:  # the manifest never records a catalog whose rename could still be lost
+                for lang in self.langs:
+                    fsync_dir(self.translations_dir / lang / "notes")
+                self.durable = written
             self.racy = self.manifest.settle(self.racy)
             self.manifest.save()
         self.last_save = time.monotonic()

@@ -1,9 +1,17 @@
-"""The ``passerelle`` command: Flask's CLI over the app factory, plus the project's commands."""
+"""The ``passerelle`` command: Flask's CLI over the app factory, plus the project's commands.
+
+``passerelle sync`` takes a fast path that never builds the Flask app (see :mod:`app.cli.fast`):
+a command that has nothing to do returns at once.
+"""
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def _create_app():
@@ -12,9 +20,27 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, help="Passerelle: a French notes garden in French and English.")
-def main() -> None:
+def _flask_group() -> click.Group:
+    from flask.cli import FlaskGroup
+
+    @click.group(cls=FlaskGroup, create_app=_create_app,
+                 help="Passerelle: a French notes garden in French and English.")
+    def passerelle() -> None:
+        """The Flask command group of Passerelle."""
+
+    return passerelle
+
+
+def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``passerelle`` console script."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["sync"]:
+        from app.cli.fast import sync_without_app
+
+        code = sync_without_app(args[1:])
+        if code is not None:
+            raise SystemExit(code)
+    _flask_group()(args=args, prog_name="passerelle")
 
 
 def register_commands(app: Flask) -> None:

@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.cli.progress import ProgressBar as _ProgressBar
+
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
@@ -21,25 +23,6 @@ def _garden(refresh: bool):
     if refresh:
         garden.refresh(0)  # read the French as it is now, without syncing (these commands write no catalog)
     return garden
-
-
-class _ProgressBar:
-    """A click progress bar created on the first report, when the total is known."""
-
-    def __init__(self, label: str):
-        self.label, self.bar, self.shown = label, None, 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stdout)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self) -> None:
-        """Finish the bar (if it was shown)."""
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 def _settle_interrupted_saves(garden) -> int:
@@ -134,12 +117,12 @@ def _print_table(rows: list[dict], langs: list[str]) -> None:
 @with_appcontext
 def status_command(as_json: bool) -> None:
     """Per note and language: translated, fuzzy, untranslated and obsolete entries, and errors (exit 1 if any)."""
-    from app.services.translating.catalogs import catalog_status, orphaned_catalogs
+    from app.services.translating.catalogs import catalog_status, orphan_status, orphaned_catalogs
 
     garden = _garden(refresh=True)
     rows = catalog_status(garden)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    if as_json:  # orphans follow the notes, marked "orphaned" (an orphan is not an error: exit status unchanged)
+        click.echo(json.dumps(rows + orphan_status(garden), ensure_ascii=False, indent=2))
     else:
         _print_table(rows, garden.target_langs)
         for orphan in orphaned_catalogs(garden):

@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from app.i18n import compile_interface_catalogs
-from app.services.garden import get_garden
 
 
 @click.command("init")
@@ -19,13 +18,20 @@ def init_command(demo: bool) -> None:
     click.echo("database ready")
     compiled = compile_interface_catalogs(current_app.config["I18N_SOURCE_DIR"], current_app.config["I18N_COMPILED_DIR"], force=True)
     click.echo(f"interface catalogs compiled: {', '.join(compiled) or 'none found'}")
-    garden = get_garden(max_age=0)
+    garden = current_app.extensions["garden"]
+    garden.refresh(0)  # the index only: the sync below creates the catalogs, and says so
     errors = garden.notes.errors()
     click.echo(f"indexed {len(garden.notes.notes())} notes in {garden.notes.folder}")
     from app.services.translating.catalogs import sync_garden
 
     report = sync_garden(garden)
     click.echo(report.summary())
+    from app.services.reading.search import search_index
+
+    search_index(garden)  # the full-text index, so that the first search does not build it
+    from app.services.garden import save_snapshot
+
+    save_snapshot(current_app, garden)  # server processes start from it instead of reading every note
     from app.services.publishing.approval import adopt_published
 
     for publication in adopt_published(garden):

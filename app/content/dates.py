@@ -44,10 +44,10 @@ def as_datetime(value) -> datetime | None:
 
 
 def front_matter_dates(meta: dict) -> tuple[datetime | None, datetime | None]:
-    """(created, updated) from the front matter's date keys; ``updated`` falls back to ``created``."""
+    """(created, updated) from the front matter's date keys, each None when the author gave none."""
     created = next((d for key in CREATED_KEYS if (d := as_datetime(meta.get(key))) is not None), None)
     updated = next((d for key in UPDATED_KEYS if (d := as_datetime(meta.get(key))) is not None), None)
-    return created, updated or created
+    return created, updated
 
 
 @dataclass(frozen=True)
@@ -191,13 +191,19 @@ class GitDates:
 
 def note_dates(front_matter: tuple[datetime | None, datetime | None], git: tuple[datetime, datetime] | None,
                mtime: float) -> Dates:
-    """The dates of a note: front matter first, then git, then the file's modification time."""
-    file_time = datetime.fromtimestamp(mtime, timezone.utc)
+    """The dates of a note, each from the best source that has it: front matter, then git, then the file's time.
+
+    A note with only ``created`` was last changed at git's last commit (as Quartz and Hugo take it), else when it
+    was created; one with only ``updated`` was created at git's first commit or that update, whichever is
+    earlier. The file's time (today on a fresh checkout) counts only when nothing else is known.
+    """
     created, updated = front_matter
-    if created or updated:
-        fallback = git or (file_time, file_time)
-        created = created or fallback[0]
-        return Dates(created, max(updated or created, created), "front matter")
-    if git is not None:
-        return Dates(git[0], git[1], "git")
-    return Dates(file_time, file_time, "file")
+    if not (created or updated):
+        if git is not None:
+            return Dates(git[0], git[1], "git")
+        file_time = datetime.fromtimestamp(mtime, timezone.utc)
+        return Dates(file_time, file_time, "file")
+    first, last = git or (None, None)
+    created = created or min(d for d in (first, updated) if d is not None)
+    updated = updated or max(d for d in (last, created) if d is not None)
+    return Dates(created, max(updated, created), "front matter")

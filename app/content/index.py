@@ -46,15 +46,25 @@ def list_note_files(folder: Path) -> list[str]:
     """Return the ``.md`` files under ``folder`` as sorted ``/``-separated relative paths.
 
     Symbolic links are skipped (files and folders): a link could publish any file of the
-    machine, such as the instance's secret key, as a note.
+    machine, such as the instance's secret key, as a note. Hidden files and folders are skipped.
+    One ``scandir`` per folder, no ``stat`` per file (the entry types come with the listing).
     """
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
-        rel = os.path.relpath(dirpath, folder)
-        for name in filenames:
-            if name.endswith(".md") and not name.startswith(".") and not os.path.islink(os.path.join(dirpath, name)):
-                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    found: list[str] = []
+    pending = [(os.fspath(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith(".") or entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, f"{prefix}{name}/"))
+                    elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
+                        found.append(prefix + name)
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
     return sorted(found)
 
 
@@ -76,6 +86,7 @@ class NoteIndex:
         self._slugs: dict[str, str] = {}  # slug -> filename
         self._by_filename_slug: dict[str, str] = {}
         self._lookup: dict[str, str] = {}  # folded name/title/alias -> filename
+        self._same_name: dict[str, list[str]] = {}  # folded file name -> files of that name, closest to the root first
         self._backlinks: dict[str, list[str]] = {}
         self.generation = 0  #: increases whenever any note is added, changed or removed
         self.refreshed_at = float("-inf")  #: monotonic time of the last scan; never scanned yet
@@ -192,9 +203,15 @@ class NoteIndex:
 
     def _rebuild_lookups(self) -> None:
         lookup: dict[str, str] = {}
-        # lowest priority first so that file names win over titles, titles over aliases
+        # lowest priority first so that file names win over titles, titles over aliases, and among notes of the
+        # same name the one closest to the vault's root (then the shorter path), as Obsidian resolves them
+        closest_last = sorted(self._notes, key=lambda f: (f.count("/"), len(f), f), reverse=True)
+        same_name: dict[str, list[str]] = {}
+        for filename in reversed(closest_last):
+            same_name.setdefault(fold(_last_component(filename)), []).append(filename)
+        self._same_name = same_name
         for attr in ("aliases", "title", "name"):
-            for filename in sorted(self._notes, reverse=True):
+            for filename in closest_last:
                 note = self._notes[filename]
                 values = getattr(note, attr)
                 for value in values if isinstance(values, tuple) else (values,):
@@ -203,7 +220,7 @@ class NoteIndex:
         backlinks: dict[str, list[str]] = {}
         for filename, note in sorted(self._notes.items()):
             for link in note.wikilinks:
-                target = self._lookup.get(fold(_last_component(link.target)))
+                target = self._resolve_filename(link.target)
                 if target and target != filename and filename not in backlinks.setdefault(target, []):
                     backlinks[target].append(filename)
         self._backlinks = backlinks
@@ -255,6 +272,12 @@ class NoteIndex:
         target = self.slugmap.redirect(slug)
         return self._by_filename_slug.get(target) if target else None
 
+    def old_slugs(self) -> list[str]:
+        """The slugs that now redirect to a live note (renamed notes' old addresses), sorted."""
+        if self.slugmap is None:
+            return []
+        return sorted(slug for slug in self.slugmap.redirects if self.redirect(slug) is not None)
+
     def path_of(self, note: Note) -> Path:
         """The file of ``note`` on disk."""
         return self.folder / note.filename
@@ -263,8 +286,18 @@ class NoteIndex:
         """Resolve a wikilink target as Obsidian does: file name, then title, then alias, ignoring case."""
         if not target:
             return None
-        filename = self._lookup.get(fold(_last_component(target)))
+        filename = self._resolve_filename(target)
         return self._notes.get(filename) if filename else None
+
+    def _resolve_filename(self, target: str) -> str | None:
+        """The file a link target names: ``folder/Note`` the note whose path ends so, else by its last component."""
+        name = fold(_last_component(target))
+        found = self._lookup.get(name)
+        path = target.replace("\\", "/").strip("/")
+        if "/" not in path or found is None:
+            return found
+        wanted = "/" + fold(path[:-3] if path.lower().endswith(".md") else path)
+        return next((f for f in self._same_name.get(name, ()) if ("/" + fold(f[:-3])).endswith(wanted)), found)
 
     def backlinks(self, note: Note) -> list[Note]:
         """Notes that link to ``note``, sorted by file name."""

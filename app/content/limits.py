@@ -12,11 +12,13 @@ database) are still parsed with bounded recursion.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from mdit_py_plugins.footnote import footnote_plugin
+if TYPE_CHECKING:  # markdown-it is imported when a note's depth must be counted (a no-op sync never does)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
 
 DEFAULT_MAX_BYTES = 1024 * 1024  #: 1 MiB
 DEFAULT_MAX_DEPTH = 32
@@ -135,20 +137,21 @@ def guard_tokens(state: StateBlock, start_line: int, end_line: int, silent: bool
     return False
 
 
+@functools.cache
 def _depth_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"maxNesting": BLOCK_NESTING}).enable("table").use(footnote_plugin)
     md.block.ruler.before("table", "guard_tokens", guard_tokens)
     md.core.ruler.enableOnly(["normalize", "block"])
     return md
 
 
-_DEPTH_PARSER = _depth_parser()
-
-
 def first_too_deep(body: str, max_depth: int) -> int | None:
     """The 1-based line of ``body`` where its blocks first nest deeper than ``max_depth`` (exact), or None."""
     depth = 0
-    for token in _DEPTH_PARSER.parse(body):
+    for token in _depth_parser().parse(body):
         if token.type in CONTAINERS:
             depth += 1
             if depth > max_depth:

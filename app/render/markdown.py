@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -67,6 +67,9 @@ class RenderOptions:
     line_offset: int = 0  #: added to the lines of the rendered text to match ``changed_lines``
     strict_line_breaks: bool = False  #: Obsidian's "strict line breaks": a single newline is a space, not ``<br>``
     resolve_image: Callable[[str], EmbedTarget | None] | None = None  #: ``![alt](path)`` to an attachment; None leaves paths
+    #: ids for the headings, in order (a translation takes its source's, so ``[[note#Heading]]`` lands on it);
+    #: used only when the text has exactly that many headings
+    heading_ids: Sequence[str] | None = None
 
 
 def heading_id(text: str) -> str:
@@ -115,19 +118,37 @@ def _parser(front_matter: bool) -> MarkdownIt:
 
 
 # -- core rules -----------------------------------------------------------------------------------
-def _add_heading_ids(state: StateCore) -> None:
-    """Give every heading a unique id made by :func:`heading_id` from its source text."""
+def _unique_heading_ids(texts: Iterable[str]) -> list[str]:
+    """The ids :func:`heading_id` gives headings of these source texts, a repeated one suffixed ``-1``, ``-2``…"""
     seen: set[str] = set()
-    next_suffix: dict[str, int] = {}  # so that a thousand identical headings cost a thousand steps
-    for idx, token in enumerate(state.tokens):
-        if token.type == "heading_open":
-            base = heading_id(state.tokens[idx + 1].content)
-            slug, n = base, next_suffix.get(base, 1)
-            while slug in seen:
-                slug, n = f"{base}-{n}", n + 1
-            next_suffix[base] = n
-            seen.add(slug)
-            token.attrSet("id", slug)
+    next_suffix: dict[str, int] = {}  # so that a thousand identical headings cost a thousand steps, not their square
+    ids = []
+    for text in texts:
+        base = heading_id(text)
+        slug, n = base, next_suffix.get(base, 1)
+        while slug in seen:
+            slug, n = f"{base}-{n}", n + 1
+        next_suffix[base] = n
+        seen.add(slug)
+        ids.append(slug)
+    return ids
+
+
+def note_heading_ids(text: str) -> list[str]:
+    """The ids the headings of a note file get when it is rendered (what :attr:`RenderOptions.heading_ids` takes)."""
+    env = {_ENV_KEY: RenderOptions(resolve_link=lambda link: None), STRICT_LINE_BREAKS: False}
+    tokens = _parser(False).parse(split_front_matter(text).body, env)
+    return _unique_heading_ids(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
+
+
+def _add_heading_ids(state: StateCore) -> None:
+    """Give every heading a unique id: the caller's ``heading_ids`` when they fit, else made from its text."""
+    openers = [idx for idx, token in enumerate(state.tokens) if token.type == "heading_open"]
+    given = state.env[_ENV_KEY].heading_ids
+    ids = list(given) if given is not None and len(given) == len(openers) else \
+        _unique_heading_ids(state.tokens[idx + 1].content for idx in openers)
+    for idx, slug in zip(openers, ids):
+        state.tokens[idx].attrSet("id", slug)
 
 
 def _resolve_links(state: StateCore) -> None:

@@ -30,7 +30,8 @@ CHECKS: list[tuple[str, str, str]] = [
     ("urls", ERROR, N_("Bare URLs and Markdown link URLs are those of the French.")),
     ("hard-breaks", ERROR, N_("Hard line breaks and lines are as many as in the French.")),
     ("single-line", ERROR, N_("No line break where the same text is also a title, alias, heading or table cell.")),
-    ("markup", WARNING, N_("Bold, emphasis, inline code and Markdown links are as many as in the French.")),
+    ("markup", WARNING, N_("Bold, emphasis, highlights, strikethroughs, inline code and Markdown links are as many as in "
+                           "the French.")),
     ("punctuation", WARNING, N_("The final punctuation (. ? ! : ; …) is that of the French, French spacing aside.")),
     ("whitespace", WARNING, N_("Leading and trailing whitespace is that of the French.")),
     ("double-space", WARNING, N_("No double space the French does not have.")),
@@ -190,6 +191,8 @@ def _check_single_line(msgstr: str, places: Iterable[str]) -> list[CheckResult]:
 
 _DELIMITER_RUN = re.compile(r"(?<!\\)(?P<run>\*+|_+)")
 _LINK_OPEN = re.compile(r"(?<![\\!])!?\[[^\[\]\n]*\]\(")
+#: ``==highlight==`` and ``~~strikethrough~~`` delimiters (exactly two characters, not escaped)
+_PAIRED_RUN = {"highlight": re.compile(r"(?<![=\\])==(?!=)"), "strikethrough": re.compile(r"(?<![~\\])~~(?!~)")}
 _URLISH = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)\S+|\]\([^()\]\n]*\)|<[^<>\s]+>", re.IGNORECASE)
 
 
@@ -198,6 +201,10 @@ def _markup_counts(text: str) -> dict[str, int]:
     text = WIKILINK.sub(" ", strip_code(text))
     counts["links"] = len(_LINK_OPEN.findall(text))
     text = _URLISH.sub(" ", text)
+    for kind, pattern in _PAIRED_RUN.items():  # a delimiter between two spaces (``a == b``) is no markup
+        runs = [m for m in pattern.finditer(text) if not (text[m.start() - 1: m.start()].isspace() or m.start() == 0)
+                or not (text[m.end(): m.end() + 1].isspace() or m.end() == len(text))]
+        counts[kind] = len(runs) // 2
     for match in _DELIMITER_RUN.finditer(text):
         run, start, end = match.group("run"), match.start(), match.end()
         before = text[start - 1] if start else " "
@@ -216,6 +223,8 @@ _MARKUP_MESSAGES = {
     "emphasis": N_("Emphasis markers (* or _): the French has {expected}, the translation {actual}."),
     "code": N_("Inline code spans: the French has {expected}, the translation {actual}."),
     "links": N_("Markdown links: the French has {expected}, the translation {actual}."),
+    "highlight": N_("Highlights (==…==): the French has {expected}, the translation {actual}."),
+    "strikethrough": N_("Strikethroughs (~~…~~): the French has {expected}, the translation {actual}."),
 }
 
 

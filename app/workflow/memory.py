@@ -119,25 +119,58 @@ class TranslationMemory:
         """Return up to ``limit`` suggestions: exact first, then fuzzy by score, one per English text."""
         if limit <= 0 or not msgid.strip():
             return []
-        results: list[Suggestion] = []
-        seen_msgstrs: set[str] = set()
-
-        def take(index: int, score: int) -> bool:
-            """Add entry ``index`` unless excluded or a repeat; tell whether the list is full."""
-            msgstr, source = self._msgstrs[index], self._sources[index]
-            if source != exclude_source and msgstr not in seen_msgstrs:
-                seen_msgstrs.add(msgstr)
-                results.append(Suggestion(self._msgids[index], msgstr, score, source))
-            return len(results) >= limit
-
         with self._lock:
-            for index in self._exact.get(msgid, ()):
-                if take(index, 100):
-                    return results
+            exact = [Candidate(self._msgids[i], self._msgstrs[i], self._sources[i], i) for i in self._exact.get(msgid, ())]
             query = default_process(msgid)
-            if not query or threshold >= 100:
-                return results
-            for score, index in self._fuzzy(query, max(0, threshold)):
-                if self._msgids[index] != msgid and take(index, min(99, round(score))):
-                    break
+            fuzzy: list[tuple[float, Candidate]] = []
+            if query and threshold < 100:
+                fuzzy = [(score, Candidate(self._msgids[i], self._msgstrs[i], self._sources[i], i))
+                         for score, i in self._fuzzy(query, max(0, threshold))]
+        return pick(msgid, exact, fuzzy, limit, exclude_source)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored translation considered for a suggestion; ``order`` breaks ties (first stored first)."""
+
+    msgid: str
+    msgstr: str
+    source: str
+    order: int
+
+
+def fuzzy_scores(query: str, candidates: dict[int, str], threshold: int) -> list[tuple[float, int]]:
+    """``(score, key)`` of the normalised texts scoring at least ``threshold`` against ``query`` (normalised), best first.
+
+    The score is ``rapidfuzz.fuzz.ratio``: 2 x matching characters / total length, which is GNU
+    gettext's ``fstrcmp`` measure (as msgmerge uses it), here on lowercased, punctuation-folded text.
+    """
+    found = [(score, key) for _, score, key in process.extract(
+        query, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=None)]
+    found.sort(key=lambda item: (-item[0], item[1]))
+    return found
+
+
+def pick(msgid: str, exact: list[Candidate], fuzzy: list[tuple[float, Candidate]], limit: int,
+         exclude_source: str | None = None) -> list[Suggestion]:
+    """Up to ``limit`` suggestions: exact matches (100) in stored order, then fuzzy ones by score (at most 99),
+    one per English text, none from ``exclude_source``."""
+    results: list[Suggestion] = []
+    seen_msgstrs: set[str] = set()
+
+    def take(candidate: Candidate, score: int) -> bool:
+        """Add ``candidate`` unless excluded or a repeat; tell whether the list is full."""
+        if candidate.source != exclude_source and candidate.msgstr not in seen_msgstrs:
+            seen_msgstrs.add(candidate.msgstr)
+            results.append(Suggestion(candidate.msgid, candidate.msgstr, score, candidate.source))
+        return len(results) >= limit
+
+    if limit <= 0:
         return results
+    for candidate in sorted(exact, key=lambda c: c.order):
+        if take(candidate, 100):
+            return results
+    for score, candidate in sorted(fuzzy, key=lambda item: (-item[0], item[1].order)):
+        if candidate.msgid != msgid and take(candidate, min(99, round(score))):
+            break
+    return results

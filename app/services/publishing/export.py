@@ -5,7 +5,9 @@ server sends, then their site links are made relative: ``/fr/notes/x`` seen from
 ``fr/notes/y/index.html`` becomes ``../x/``, and the copy works under any base URL. Pretty
 URLs are folders with an ``index.html``. The language switcher (a cookie-setting redirect
 on the server) links straight to the page in the other language; search needs the server,
-so its form is left out. Feeds and the sitemap need absolute URLs: with a site URL
+so its form is left out. A renamed note's old address (a 301 on the server) becomes a small page that
+sends readers on with ``meta refresh`` and names the new one with ``rel=canonical``. Feeds and the
+sitemap need absolute URLs: with a site URL
 (``--site-url`` or ``PASSERELLE_SITE_URL``) they use it; without one the feeds hold
 relative links and the sitemap is skipped.
 
@@ -29,8 +31,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-#: A file in every export, so that a later export knows it may replace the folder.
-MARKER = ".passerelle-export"
+from app.services.publishing.export_pages import (MARKER, ExportError, check_target, inline_svg_urls, install,
+                                                  redirect_html)
+
+__all__ = ["MARKER", "ExportError", "ExportReport", "check_target", "export_site", "seeds", "site_path"]
+
 #: Host the pages are rendered under when no site URL is known; rewritten away.
 PLACEHOLDER = "http://export.invalid"
 #: Reader endpoints written as pages (folders with ``index.html``) when linked.
@@ -54,10 +59,6 @@ def site_path(path: str) -> str:
     return quote(unquote(path), safe=_PATH_SAFE)
 
 
-class ExportError(Exception):
-    """The export cannot be written where asked."""
-
-
 @dataclass
 class ExportReport:
     """What an export wrote."""
@@ -65,6 +66,7 @@ class ExportReport:
     target: Path
     pages: dict[str, int] = field(default_factory=dict)  #: per language
     files: int = 0
+    redirects: int = 0  #: pages left at old addresses (renamed notes), counted in ``files``
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -72,30 +74,16 @@ class ExportReport:
     def summary(self) -> str:
         """One line for the command line."""
         per_lang = ", ".join(f"{lang}: {n}" for lang, n in sorted(self.pages.items()))
-        return f"exported {self.files} files ({per_lang} pages) into {self.target} in {self.seconds:.1f} s"
-
-
-def check_target(app: Flask, target: Path, force: bool) -> str:
-    """Tell how to write into ``target``: ``swap`` (fresh, empty or previous export) or ``merge`` (--force)."""
-    resolved = target.resolve()
-    for key in ("CONTENT_DIR", "TRANSLATIONS_DIR"):
-        data = Path(app.config[key]).resolve()
-        if resolved == data or data in resolved.parents or resolved in data.parents:
-            raise ExportError(f"{target} overlaps {key} ({data}); choose a folder outside the garden")
-    if target.exists() and not target.is_dir():
-        raise ExportError(f"{target} exists and is not a folder")
-    if not target.exists() or not any(target.iterdir()) or (target / MARKER).is_file():
-        return "swap"
-    if force:
-        return "merge"
-    raise ExportError(f"{target} is not empty and holds no previous export; use --force to write into it anyway")
+        moved = f", {self.redirects} redirects from old addresses" if self.redirects else ""
+        return f"exported {self.files} files ({per_lang} pages{moved}) into {self.target} in {self.seconds:.1f} s"
 
 
 class _Exporter:
     """One export run: render, rewrite and write every page reachable from the seeds."""
 
-    def __init__(self, app: Flask, out: Path, site_url: str | None):
+    def __init__(self, app: Flask, out: Path, site_url: str | None, file_urls: bool = False):
         self.app, self.out = app, out
+        self.file_urls = file_urls  #: links name ``index.html`` (browsable from the disk) rather than folders
         self.site_url = (site_url or "").rstrip("/")
         self.base = self.site_url or PLACEHOLDER
         self.client = app.test_client()
@@ -162,7 +150,7 @@ class _Exporter:
             self.report.warnings.append(f"{page_path}: link to {path}, which a static copy cannot serve")
         here = posixpath.dirname(self.location(page_path))
         there = self.location(path)
-        if there.endswith("/index.html"):
+        if there.endswith("/index.html") and not self.file_urls:
             relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
         else:
             relative = posixpath.relpath(there, here)
@@ -181,6 +169,9 @@ class _Exporter:
     def page(self, path: str, queue: list[str]) -> None:
         with self.app.app_context():  # a fresh ``g`` (locale, page state) per page, as in a server
             response = self.client.get(path, base_url=self.base)
+        if response.status_code in (301, 308) and self.endpoint(path)[0] in PAGE_ENDPOINTS:
+            self.redirect_page(path, response.headers.get("Location", ""), queue)
+            return
         if response.status_code != 200:
             self.report.warnings.append(f"{path}: {response.status_code}, not exported")
             return
@@ -202,9 +193,31 @@ class _Exporter:
             data = text.encode("utf-8")
         self.write(path, data)
 
+    def redirect_page(self, path: str, location: str, queue: list[str]) -> None:
+        """Where the server answers a permanent redirect (a renamed note's old slug), leave a page that sends
+        readers on (``meta refresh``) and tells search engines where the page lives (``rel=canonical``)."""
+        parts = urlsplit(location)
+        site = urlsplit(self.base)
+        if parts.netloc and parts.netloc != site.netloc:
+            self.report.warnings.append(f"{path}: redirects outside the site, not exported")
+            return
+        target = parts.path or "/"
+        if site.path.rstrip("/") and target.startswith(site.path.rstrip("/") + "/"):
+            target = target[len(site.path.rstrip("/")):]
+        endpoint, _ = self.endpoint(site_path(target))
+        if endpoint not in PAGE_ENDPOINTS:
+            self.report.warnings.append(f"{path}: redirects to {target}, which the export does not hold")
+            return
+        relative = html.unescape(self.link(html.escape(site_path(target), quote=True), path, queue))
+        canonical = self.site_url + self.location(site_path(target)).removesuffix("index.html") if self.site_url \
+            else relative
+        lang = path.strip("/").split("/", 1)[0]
+        self.write(path, redirect_html(relative, canonical, lang).encode("utf-8"))
+        self.report.redirects += 1
+
     def feed_link(self, path: str, here: str) -> str:
         there = self.location(path)
-        if there.endswith("/index.html"):
+        if there.endswith("/index.html") and not self.file_urls:
             return posixpath.relpath(posixpath.dirname(there), here) + "/"
         return posixpath.relpath(there, here)
 
@@ -225,11 +238,13 @@ class _Exporter:
             source = (static_root / unquote(path.removeprefix(self.app.static_url_path + "/"))).resolve()
             if static_root in source.parents and source.is_file():
                 data = source.read_bytes()
-                self.write(path, data)
-                if path.endswith(".css"):  # what the stylesheet loads (callout icons)
+                if path.endswith(".css"):  # what the stylesheet loads: small SVGs inlined, the rest copied
+                    text = inline_svg_urls(data.decode("utf-8", "replace"), source.parent, static_root)
+                    data = text.encode("utf-8")
                     pending += [posixpath.normpath(posixpath.join(posixpath.dirname(path), url))
-                                for url in _CSS_URL.findall(data.decode("utf-8", "replace"))
+                                for url in _CSS_URL.findall(text)
                                 if not url.startswith(("/", "data:", "#")) and "://" not in url]
+                self.write(path, data)
         self.report.warnings = sorted(set(self.report.warnings))
         if self.left_out:
             self.report.notes.append("links to pages only the server has were left out: " + _some(self.left_out))
@@ -260,13 +275,18 @@ def seeds(app: Flask, with_sitemap: bool) -> list[str]:
         for lang in garden.languages:
             paths += [url_for("reader.home", lang=lang), url_for("reader.tags", lang=lang)]
             paths += [url_for("reader.note", lang=lang, slug=note.slug) for note in garden.notes.notes()]
+            paths += [url_for("reader.note", lang=lang, slug=old) for old in garden.notes.old_slugs()]
             paths.append(url_for("reader.feed", lang=lang))
         paths += [url_for("reader.sitemap")] if with_sitemap else []
         return [site_path(path) for path in paths + [url_for("reader.robots")]]
 
 
-def export_site(app: Flask, target: str | os.PathLike, *, force: bool = False, site_url: str | None = None) -> ExportReport:
-    """Write the published site into ``target`` as static files; see the module's docstring."""
+def export_site(app: Flask, target: str | os.PathLike, *, force: bool = False, site_url: str | None = None,
+                file_urls: bool = False) -> ExportReport:
+    """Write the published site into ``target`` as static files; see the module's docstring.
+
+    ``file_urls``: links end in ``index.html``, so the copy can be browsed from the disk (``file://``) too.
+    """
     started = time.monotonic()
     target = Path(target).resolve()
     mode = check_target(app, target, force)
@@ -278,7 +298,7 @@ def export_site(app: Flask, target: str | os.PathLike, *, force: bool = False, s
         previous = app.config.get("SITE_URL")
         app.config["SITE_URL"] = site_url
         try:
-            exporter = _Exporter(app, build, site_url)
+            exporter = _Exporter(app, build, site_url, file_urls)
             report = exporter.run(seeds(app, bool(site_url)))
             if mode == "swap":
                 exporter.mark()
@@ -287,25 +307,8 @@ def export_site(app: Flask, target: str | os.PathLike, *, force: bool = False, s
         if not site_url:
             report.warnings.insert(0, "no site URL: the feeds hold relative links and no sitemap was written "
                                       "(pass --site-url https://… for both)")
-        _install(build, target, mode)
+        install(build, target, mode)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     report.target, report.seconds = target, time.monotonic() - started
     return report
-
-
-def _install(build: Path, target: Path, mode: str) -> None:
-    """Put the finished export in place: swap the folder, or move each file in (``merge``)."""
-    if mode == "merge":
-        for source in sorted(p for p in build.rglob("*") if p.is_file()):
-            destination = target / source.relative_to(build)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, destination)
-        return
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        os.rename(target, old)
-    os.rename(build, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

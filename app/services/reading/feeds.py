@@ -1,6 +1,7 @@
 """Machine-read documents: an Atom feed per language, the sitemap with hreflang alternates, robots.txt."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 
@@ -18,7 +19,9 @@ XHTML = "http://www.w3.org/1999/xhtml"
 #: Most entries in a feed, newest first.
 FEED_ENTRIES = 50
 SUMMARY_CHARS = 400
-
+#: What XML 1.0 forbids in a document (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): a note
+#: may hold them, a feed reader rejects the whole feed over one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _iso(moment: datetime) -> str:
@@ -34,10 +37,15 @@ def _summary(markdown: str) -> str:
     return text[: cut if cut > 0 else SUMMARY_CHARS] + " …"
 
 
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold."""
+    return _NOT_XML.sub("", value)
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
+    element = ET.SubElement(parent, tag, {key: xml_text(value) for key, value in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Response, abort, current_app, redirect, request, send_file
+from flask import Response, abort, current_app, g, redirect, request, send_file
 
 from app.content.attachments import Attachment
 from app.render.svg import UnsafeSvg, sanitize_svg
@@ -45,7 +45,7 @@ def attachment_response(digest: str, path: str) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = ONE_YEAR
     response.cache_control.immutable = True
-    return response
+    return _same_for_everyone(response)
 
 
 def favicon_response() -> Response:
@@ -65,6 +65,14 @@ def favicon_response() -> Response:
                              etag=True, conditional=True)
     response.cache_control.public = True
     response.cache_control.max_age = FAVICON_MAX_AGE
+    return _same_for_everyone(response)
+
+
+def _same_for_everyone(response: Response) -> Response:
+    """A file that is the same for every visitor: no ``no-cache`` (send_file's default, which would make browsers
+    revalidate it on every view) and no ``Vary: Cookie`` (which would split shared caches per visitor)."""
+    response.cache_control.no_cache = None
+    g.page_public = True  # see app.services.reading.page_cache: the empty session was only touched, never used
     return response
 
 

@@ -41,15 +41,57 @@ class Alternate:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """Where one page stands among the pages of a list (pages count from 1)."""
+
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def previous(self) -> int | None:
+        """The previous page number, or None on the first page."""
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        """The next page number, or None on the last page."""
+        return self.page + 1 if self.page < self.pages else None
+
+    @property
+    def start(self) -> int:
+        """Index of the page's first item in the whole list."""
+        return (self.page - 1) * self.per_page
+
+
+def paginate(total: int, page: int, per_page: int) -> Pagination:
+    """The :class:`Pagination` of page ``page`` (clamped to the existing pages) of ``total`` items."""
+    pages = max(1, -(-total // per_page))
+    return Pagination(min(max(1, page), pages), pages, total, per_page)
+
+
+def page_exists(total: int, page: int, per_page: int) -> bool:
+    """Whether page ``page`` of ``total`` items exists (page 1 always does, even empty)."""
+    return page == 1 or 1 < page <= -(-total // per_page)
+
+
+#: Notes per page on the home and tag pages.
+LISTING_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
 class Listing:
-    """A list of entries for the home page or a tag page, with what the page needs around it."""
+    """A page of entries for the home page or a tag page, with what the page needs around it."""
 
     lang: str
-    entries: list[Entry]
+    entries: list[Entry]  #: the entries of this page only
     alternates: list[Alternate]
     canonical: str
     tag: str | None = None
     source_count: int = 0  #: how many notes exist in the source language (for "read them in French")
+    total: int = 0  #: how many entries the whole list has
+    pagination: Pagination | None = None
     children: tuple[TagCount, ...] = ()  #: nested tags under ``tag`` (``projet/jardin`` under ``projet``)
 
 
@@ -118,8 +160,12 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def visible_entries(lang: str, garden: Garden | None = None) -> list[Entry]:
-    """Every note readers of ``lang`` can read, most recently changed first."""
+    """Every note readers of ``lang`` can read, most recently changed first (computed once per garden version)."""
     garden = garden or get_garden()
+    return garden.memo(("entries", lang), lambda: _visible_entries(lang, garden))
+
+
+def _visible_entries(lang: str, garden: Garden) -> list[Entry]:
     if lang == garden.source_lang:
         entries = [
             Entry(n.slug, lang, n.title, n.tags, garden.dates(n).updated, n.body, "source") for n in garden.notes.notes()
@@ -155,16 +201,21 @@ def canonical_for(endpoint: str, lang: str, **values) -> str:
     return absolute_url(url_for(endpoint, lang=lang, **values))
 
 
-def home_listing(lang: str) -> Listing:
-    """The home page of ``lang``: every note readable in that language."""
+def home_listing(lang: str, page: int = 1) -> Listing | None:
+    """Page ``page`` of the home of ``lang``: the notes readable in that language; None past the last page."""
     garden = get_garden()
     entries = visible_entries(lang, garden)
+    if not page_exists(len(entries), page, LISTING_PAGE_SIZE):
+        return None
+    pagination = paginate(len(entries), page, LISTING_PAGE_SIZE)
     return Listing(
         lang=lang,
-        entries=entries,
+        entries=entries[pagination.start:pagination.start + LISTING_PAGE_SIZE],
         alternates=alternates_for("reader.home", garden.languages),
-        canonical=canonical_for("reader.home", lang),
-        source_count=len(garden.notes.notes()),
+        canonical=canonical_for("reader.home", lang, **({"page": page} if page > 1 else {})),
+        source_count=len(visible_entries(garden.source_lang, garden)),
+        total=len(entries),
+        pagination=pagination,
     )
 
 
@@ -172,24 +223,31 @@ def group_tags(entries: list[Entry]) -> dict[str, list[Entry]]:
     """Group entries by tag, case- and accent-insensitively, keyed by the first spelling met."""
     spellings: dict[str, str] = {}
     groups: dict[str, list[Entry]] = {}
+    members: set[tuple[str, int]] = set()  # (tag, id of the entry): a note spelling a tag twice is listed once
     for entry in sorted(entries, key=lambda e: fold(e.title)):
         for tag in entry.tags:
             key = spellings.setdefault(fold(tag), tag)
-            if entry not in groups.setdefault(key, []):
-                groups[key].append(entry)
+            if (key, id(entry)) not in members:
+                members.add((key, id(entry)))
+                groups.setdefault(key, []).append(entry)
     return dict(sorted(groups.items(), key=lambda item: fold(item[0])))
+
+
+def tag_groups(lang: str, garden: Garden) -> dict[str, list[Entry]]:
+    """:func:`group_tags` of the entries of ``lang``, computed once per garden version."""
+    return garden.memo(("tags", lang), lambda: group_tags(visible_entries(lang, garden)))
 
 
 def tag_counts(lang: str) -> tuple[list[TagCount], list[Alternate], str]:
     """The tag index of ``lang``: tags with their counts, the alternates and the canonical URL."""
-    groups = group_tags(visible_entries(lang))
+    groups = tag_groups(lang, get_garden())
     counts = [TagCount(tag, len(entries)) for tag, entries in groups.items()]
     return counts, alternates_for("reader.tags", get_garden().languages), canonical_for("reader.tags", lang)
 
 
 def tag_family(groups: dict[str, list[Entry]], wanted: str) -> tuple[str, list[Entry], list[TagCount]] | None:
     """The tag ``wanted`` (folded) with its nested tags: its spelling, the notes carrying it or a child, the children."""
-    spelling, entries, children = None, [], []
+    spelling, entries, children, seen = None, [], [], set()
     for tag, tagged in groups.items():
         folded = fold(tag)
         if folded == wanted:
@@ -199,34 +257,43 @@ def tag_family(groups: dict[str, list[Entry]], wanted: str) -> tuple[str, list[E
             spelling = spelling or tag[: len(wanted)]
         else:
             continue
-        entries += [entry for entry in tagged if entry not in entries]
+        for entry in tagged:
+            if id(entry) not in seen:  # a set: a tag of thousands of notes stays linear
+                seen.add(id(entry))
+                entries.append(entry)
     if spelling is None:
         return None
     entries.sort(key=lambda e: fold(e.title))
     return spelling, entries, children
 
 
-def tag_listing(lang: str, tag: str) -> Listing | None:
-    """The notes of ``lang`` tagged ``tag`` or a tag nested under it (any case or accents), or None if no language
-    knows the tag."""
+def tag_listing(lang: str, tag: str, page: int = 1) -> Listing | None:
+    """Page ``page`` of the notes of ``lang`` tagged ``tag`` or a tag nested under it (any case or accents); None if
+    no language knows the tag or past the last page."""
     garden = get_garden()
     wanted = fold(tag).strip("/")
     found: dict[str, tuple[str, list[Entry], list[TagCount]]] = {}
     for code in garden.languages:
-        family = tag_family(group_tags(visible_entries(code, garden)), wanted)
+        family = garden.memo(("tag", code, wanted), lambda code=code: tag_family(tag_groups(code, garden), wanted))
         if family is not None:
             found[code] = family
     if not found:
         return None
     spelling, entries, children = found.get(lang) or next(iter(found.values()))
+    entries = entries if lang in found else []
+    if not page_exists(len(entries), page, LISTING_PAGE_SIZE):
+        return None
+    pagination = paginate(len(entries), page, LISTING_PAGE_SIZE)
     return Listing(
         lang=lang,
-        entries=entries if lang in found else [],
+        entries=entries[pagination.start:pagination.start + LISTING_PAGE_SIZE],
         alternates=alternates_for("reader.tag", [code for code in garden.languages if code in found], tag=spelling),
-        canonical=canonical_for("reader.tag", lang, tag=spelling),
+        canonical=canonical_for("reader.tag", lang, tag=spelling, **({"page": page} if page > 1 else {})),
         tag=spelling,
         source_count=len(found.get(garden.source_lang, ("", [], []))[1]),
         children=tuple(children) if lang in found else (),
+        total=len(entries),
+        pagination=pagination,
     )
 
 

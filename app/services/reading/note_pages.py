@@ -25,7 +25,8 @@ from app.content.vault import strict_line_breaks
 from app.content.wikilinks import WikiLink
 from app.extensions import db
 from app.models import Publication
-from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body, shift_headings
+from app.render.markdown import (EmbedTarget, LinkTarget, RenderOptions, note_heading_ids, render_note_body,
+                                 shift_headings)
 from app.services.garden import Garden, get_garden
 from app.services.reading.embeds import EmbedBudget, EmbedScope, attachment_link, embed_resolver, image_resolver
 from app.services.reading.listings import (Alternate, absolute_url, alternates_for, language_name, note_url, parse_time, source_lang,
@@ -143,6 +144,7 @@ def _translated_page(garden: Garden, lang: str, note: Note, published: Published
     outdated = french_outdated(published.source_sha256, note)
     changed = changed_lines(note, published) if outdated else {}
     options = render_options(garden, lang, changed_lines=changed, note=note)
+    options.heading_ids = note_heading_ids(note.text)  # links to a French heading land on its translation
     backlinks = [_link_in(garden, lang, n) for n in garden.notes.backlinks(note)]
     approved = parse_time(published.approved_at)
     return NotePage(state="outdated" if outdated else "published", title=published.title, title_lang=None,

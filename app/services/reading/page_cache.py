@@ -141,12 +141,20 @@ def _note_probe(garden, lang: str, slug: str) -> tuple:
     return (agrees, *probe)
 
 
+def adopt_garden(app: Flask) -> None:
+    """Record the content folders as the garden was just indexed (before a server forks): no first rescan."""
+    cache, garden = app.extensions.get("page_cache"), app.extensions["garden"]
+    if cache is not None:
+        cache.folders_seen = _folder_probe(cache, garden)
+
+
 def fresh_probe(cache: PageCache, endpoint: str, lang: str, slug: str) -> tuple:
     """Bring this worker's indexes up to date with what this page shows; return the page's probe."""
     garden = current_app.extensions["garden"]
     folders = _folder_probe(cache, garden)
     with cache.refresh_lock:  # rescans (they also sync changed notes' catalogs) run one at a time
-        if folders != cache.folders_seen or time.monotonic() - garden.notes.refreshed_at >= cache.rescan:
+        stale = not garden.watched() and time.monotonic() - garden.notes.refreshed_at >= cache.rescan
+        if folders != cache.folders_seen or stale:
             get_garden(max_age=0)
             cache.folders_seen = folders
         probe = _note_probe(garden, lang, slug) if endpoint == "reader.note" else ()
@@ -247,7 +255,8 @@ class PageCacheMiddleware:
         folders = _folder_probe(self.cache, garden)
         if folders != self.cache.folders_seen or garden_version(garden) != page.version:
             return False
-        if time.monotonic() - garden.notes.refreshed_at >= self.cache.rescan and self.cache.refresh_lock.acquire(False):
+        if (not garden.watched() and time.monotonic() - garden.notes.refreshed_at >= self.cache.rescan
+                and self.cache.refresh_lock.acquire(False)):
             threading.Thread(target=self._rescan, args=(folders,), daemon=True).start()  # stale while revalidating
         endpoint, lang, slug = page.source
         if endpoint != "reader.note":

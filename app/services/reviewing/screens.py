@@ -141,13 +141,14 @@ class NoteReview:
         return self.published is not None or (self.last_publication is not None and self.last_publication.unpublished_at is None)
 
 
-def _render(garden, lang: str, text: str, filename: str) -> Markup:
+def _render(garden, lang: str, text: str, note: Note, filename: str) -> Markup:
     """Render a note file for the screen, its headings shifted below the screen's own ``h2``.
 
+    ``note`` is the page's note: its folder is where relative image paths start, as on the reader's page.
     A text that cannot be rendered makes the screen the note's broken-note page (``filename`` named).
     """
     try:
-        return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False)), 3))
+        return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False, note=note)), 3))
     except Exception as exc:  # noqa: BLE001  (one note's failure is that note's page, never a bare 500)
         log.exception("cannot render %s for the review screen", filename)
         raise BrokenNote(unexpected(filename, exc, "rendered")) from None
@@ -180,8 +181,8 @@ def note_review(garden, note: Note, lang: str) -> NoteReview:
                             current_sha256=live_sha if draft.french_sha256 == note.sha256 and live_sha
                             and not french_outdated(live_sha, note) else draft.french_sha256),
         stored=stored, published=published, last_publication=last,
-        english_html=_render(garden, lang, draft.english, f"{note.filename} ({lang} draft)"),
-        french_html=_render(garden, garden.source_lang, draft.french_text, note.filename),
+        english_html=_render(garden, lang, draft.english, note, f"{note.filename} ({lang} draft)"),
+        french_html=_render(garden, garden.source_lang, draft.french_text, note, note.filename),
         english_diff=english_diff, title_diff=title_diff, french_diff=french_diff,
         french_unchanged=approved_sha == draft.french_sha256, changed=changed,
         history=review_events(note.filename, lang), comment=row.comment if row else None,

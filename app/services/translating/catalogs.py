@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 from app.catalog.assemble import assemble_note
 from app.catalog.manifest import COUNT_KEYS, Manifest
 from app.catalog.merge import merge_catalog
-from app.catalog.po import CatalogError, catalog_counts, read_catalog, translations_of
+from app.catalog.po import SOURCE_DIR, CatalogError, catalog_counts, read_catalog, translations_of
 from app.catalog.segment import segment_note
 from app.catalog.sync import OrphanCompendium, SyncReport, find_orphans, sync_all, sync_note
 from app.content.index import Changes
@@ -147,6 +147,30 @@ def catalog_status(garden: Garden, *, state_dir: str | os.PathLike | None = None
 def orphaned_catalogs(garden: Garden) -> list:
     """Catalogs whose note is gone (no live note has their slug), in every target language."""
     return find_orphans(garden.translations_dir, garden.target_langs, garden.notes.live_slugs())
+
+
+def orphan_status(garden: Garden) -> list[dict]:
+    """Per orphaned catalog (its note is gone), a row like :func:`catalog_status`'s, marked ``orphaned``.
+
+    ``source`` and ``title`` are None (no French file); ``former_source`` is the file the catalog was made
+    for (its ``X-Source-File`` header); each language's counts name the ``catalog`` file.
+    """
+    rows: dict[str, dict] = {}
+    prefix = f"{SOURCE_DIR}/"
+    for path in orphaned_catalogs(garden):
+        lang, slug = path.parent.parent.name, path.stem
+        row = rows.setdefault(slug, {"slug": slug, "source": None, "title": None, "orphaned": True,
+                                     "former_source": None, "languages": {}})
+        try:
+            po = read_catalog(path)
+        except CatalogError as exc:
+            counts = dict(dict.fromkeys(COUNT_KEYS, 0), error=str(exc))
+        else:
+            counts = catalog_counts(po)
+            former = po.metadata.get("X-Source-File", "")
+            row["former_source"] = row["former_source"] or (former.removeprefix(prefix) or None)
+        row["languages"][lang] = dict(counts, catalog=str(path))
+    return [rows[slug] for slug in sorted(rows)]
 
 
 def render_translation(garden: Garden, lang: str, note: Note) -> str:

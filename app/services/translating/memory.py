@@ -1,50 +1,67 @@
-"""The translation memory of each target language, built from every catalog and kept in step with them.
+"""The translation memory of each target language, kept in the database in step with the catalogs.
 
 The memory holds the translated, non-fuzzy entries of every catalog of a language, current and
-obsolete (a vanished segment's English still helps). It is cached in the process; each lookup
-stats the language's catalog folder and re-reads only the catalogs whose size or mtime changed
-(or that appeared or vanished), then rebuilds the in-memory index from the cached pairs.
+obsolete (a vanished segment's English still helps). It lives in the database
+(:mod:`.memory_store`): exact matches through an index of msgid hashes, fuzzy ones from a trigram
+index then GNU's ``fstrcmp`` score, so a lookup does not grow with the memory.
+
+Keeping it current costs one ``stat`` of the language's catalog folder per lookup: every catalog
+write is an atomic rename into that folder, which changes its mtime. When it changed, the
+catalogs' stamps are compared with those recorded (``memory_catalogs``) and only the catalogs
+whose size or mtime changed (or that appeared or vanished) are read again. A folder changed less
+than a second before it was looked at is checked again next time (a write in the same clock tick
+would not change its mtime). Refreshes are serialised across processes by a file lock.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
-from dataclasses import dataclass, field
+import time
+from collections import Counter
 from pathlib import Path
 
+from rapidfuzz.utils import default_process
+from sqlalchemy import delete, select
+
 from app.catalog.po import CatalogError, read_catalog
+from app.extensions import db
+from app.fsutil import file_lock
+from app.models import MemoryCatalog
 from app.services.garden import Garden
-from app.workflow.memory import Suggestion, TranslationMemory
+from app.services.translating import memory_store
+from app.workflow.memory import Candidate, Suggestion, fuzzy_scores, pick
 
 log = logging.getLogger(__name__)
+RACY_NS = 1_000_000_000
 
-
-@dataclass
-class _LangMemory:
-    """The memory of one language and the file stamps it was built from."""
-
-    stamps: dict[str, tuple] = field(default_factory=dict)
-    pairs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    memory: TranslationMemory = field(default_factory=TranslationMemory)
-
-
-_memories: dict[tuple[str, str], _LangMemory] = {}
+_seen: dict[tuple[str, str], tuple[int, int]] = {}  #: (folder, lang) -> folder (mtime_ns, inode) at the last full check
 _lock = threading.Lock()
 
 
-def _catalog_stamps(folder: Path) -> dict[str, tuple]:
+def _catalog_stamps(folder: Path) -> dict[str, tuple[int, int]]:
     stamps = {}
     try:
-        paths = list(folder.glob("*.po"))
+        entries = list(os.scandir(folder))
     except OSError:
         return stamps
-    for path in paths:
+    for entry in entries:
+        if not entry.name.endswith(".po") or entry.name.startswith("."):
+            continue
         try:
-            info = path.stat()
+            info = entry.stat()
         except FileNotFoundError:
             continue
-        stamps[path.name] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        stamps[entry.name[:-3]] = (info.st_size, info.st_mtime_ns)
     return stamps
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _translated_pairs(path: Path) -> list[tuple[str, str]]:
@@ -53,33 +70,91 @@ def _translated_pairs(path: Path) -> list[tuple[str, str]]:
     except (CatalogError, OSError) as exc:
         log.warning("translation memory skips %s: %s", path, exc)
         return []
-    return [(e.msgid, e.msgstr) for e in po if e.msgid and e.msgstr and not e.fuzzy and not e.msgid_plural]
+    pairs, seen = [], set()
+    for e in po:
+        if e.msgid and e.msgstr and not e.fuzzy and not e.msgid_plural and e.msgid.strip() and e.msgstr.strip():
+            if (e.msgid, e.msgstr) not in seen:
+                seen.add((e.msgid, e.msgstr))
+                pairs.append((e.msgid, e.msgstr))
+    return pairs
 
 
-def memory_for(garden: Garden, lang: str) -> TranslationMemory:
-    """The up-to-date translation memory of ``lang``."""
+class StoredMemory:
+    """The translation memory of one language, as stored in the database."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def suggest(self, msgid: str, limit: int = 5, threshold: int = 60, exclude_source: str | None = None) -> list[Suggestion]:
+        """Up to ``limit`` suggestions: exact first, then fuzzy by score, one per English text."""
+        if limit <= 0 or not msgid.strip():
+            return []
+        exact = memory_store.exact(self.lang, msgid)
+        query = default_process(msgid)
+        fuzzy = []
+        if query and threshold < 100 and len([c for c in exact if c.source != exclude_source]) < limit:
+            rows = memory_store.candidates(self.lang, query)
+            scores = fuzzy_scores(query, {i: row[0] for i, row in rows.items()}, max(0, threshold))
+            fuzzy = [(score, Candidate(rows[i][1], rows[i][2], rows[i][3], i)) for score, i in scores]
+        return pick(msgid, exact, fuzzy, limit, exclude_source)
+
+    def __len__(self) -> int:
+        return db.session.execute(select(db.func.count()).where(memory_store.MemoryEntry.lang == self.lang)).scalar_one()
+
+
+def refresh(garden: Garden, lang: str, lock_dir: str | os.PathLike) -> int:
+    """Bring the stored memory of ``lang`` in step with its catalogs; return how many catalogs were read."""
     folder = garden.catalog_path(lang, "x").parent
-    stamps = _catalog_stamps(folder)
     key = (str(folder), lang)
-    with _lock:
-        cached = _memories.get(key)
-        if cached is not None and cached.stamps == stamps:
-            return cached.memory
-        fresh = _LangMemory(stamps=stamps)
-        old = cached or _LangMemory()
-        for name, stamp in stamps.items():
-            same = old.stamps.get(name) == stamp and name in old.pairs
-            fresh.pairs[name] = old.pairs[name] if same else _translated_pairs(folder / name)
-        for name in sorted(fresh.pairs):
-            source = name.removesuffix(".po")
-            for msgid, msgstr in fresh.pairs[name]:
-                fresh.memory.add(msgid, msgstr, source)
-        _memories[key] = fresh
-        return fresh.memory
+    try:
+        st = os.stat(folder)
+        seen = (st.st_mtime_ns, st.st_ino)
+    except OSError:
+        seen = (0, 0)
+    if _seen.get(key) == seen:
+        return 0
+    with _lock, file_lock(Path(lock_dir) / f"memory-{lang}"):
+        racy = seen[0] > time.time_ns() - RACY_NS
+        stamps = _catalog_stamps(folder)
+        stored = {c: ((size, mtime), digest) for c, size, mtime, digest in db.session.execute(
+            select(MemoryCatalog.catalog, MemoryCatalog.size, MemoryCatalog.mtime_ns, MemoryCatalog.sha256)
+            .where(MemoryCatalog.lang == lang))}
+        touched = [name for name, stamp in stamps.items() if name not in stored or stored[name][0] != stamp]
+        digests = {name: _digest(folder / f"{name}.po") for name in touched}
+        changed = [name for name in touched if name not in stored or stored[name][1] != digests[name]]
+        removed = [name for name in stored if name not in stamps]
+        counts: Counter = Counter()
+        memory_store.remove_catalogs(lang, changed + removed, counts)
+        for start in range(0, len(touched) + len(removed), 500):
+            names = (touched + removed)[start:start + 500]
+            db.session.execute(delete(MemoryCatalog).where(MemoryCatalog.lang == lang, MemoryCatalog.catalog.in_(names)))
+        for name in sorted(changed):
+            pairs = _translated_pairs(folder / f"{name}.po")
+            memory_store.add_pairs(lang, name, [(m, s, default_process(m)) for m, s in pairs], counts)
+        if touched:
+            now = time.time_ns()  # a catalog written within the last second is checked by content next time
+            db.session.execute(MemoryCatalog.__table__.insert(), [
+                {"lang": lang, "catalog": name, "size": stamps[name][0], "sha256": digests[name],
+                 "mtime_ns": stamps[name][1] if stamps[name][1] < now - RACY_NS else -1} for name in touched])
+        memory_store.count_grams(counts)
+        db.session.commit()
+        if not racy:
+            _seen[key] = seen
+        if changed or removed:
+            log.info("translation memory %s: %d catalogs read, %d forgotten", lang, len(changed), len(removed))
+        return len(changed)
+
+
+def memory_for(garden: Garden, lang: str) -> StoredMemory:
+    """The up-to-date translation memory of ``lang``."""
+    from flask import current_app
+
+    refresh(garden, lang, current_app.instance_path)
+    return StoredMemory(lang)
 
 
 def suggestions_for(garden: Garden, lang: str, msgid: str, *, slug: str | None = None, current: str = "",
-                    limit: int = 5, memory: TranslationMemory | None = None) -> list[Suggestion]:
+                    limit: int = 5, memory: StoredMemory | None = None) -> list[Suggestion]:
     """Suggestions for ``msgid`` in ``lang``: exact first, then fuzzy by score, without the entry's own text."""
     found = (memory or memory_for(garden, lang)).suggest(msgid, limit=limit + 1)
     kept = [s for s in found if not (s.source == slug and s.msgid == msgid and s.msgstr == current)]

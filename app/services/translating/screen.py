@@ -116,7 +116,7 @@ def preview_html(garden: Garden, note: Note, lang: str, po) -> Markup:
     from app.services.reading.note_pages import render_options
 
     markdown = assemble_note(note.text, translations_of(po))
-    return Markup(shift_headings(render_note_body(markdown, render_options(garden, lang, embeds=False)), 3))
+    return Markup(shift_headings(render_note_body(markdown, render_options(garden, lang, embeds=False, note=note)), 3))
 
 
 def note_screen(garden: Garden, note: Note, lang: str) -> NoteScreen:

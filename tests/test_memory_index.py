@@ -1,0 +1,76 @@
+"""The translation memory in the database: the same suggestions as the scan of every entry, kept in step with catalogs."""
+from __future__ import annotations
+
+import os
+import random
+
+import polib
+import pytest
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from app.catalog.po import format_catalog, new_catalog
+from app.services.translating import memory
+from app.workflow.memory import TranslationMemory
+from tests.test_memory import SENTENCES, VOCABULARY, _mutate, _sentences
+
+
+def write_catalog(folder, name: str, pairs: list[tuple[str, str]], fuzzy: set[str] = frozenset()) -> None:
+    po = new_catalog(f"{name}.md", "en")
+    for msgid, msgstr in pairs:
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, flags=["fuzzy"] if msgid in fuzzy else []))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.po").write_text(format_catalog(po), encoding="utf-8")
+
+
+@pytest.fixture
+def garden(app, paths):
+    with app.app_context():
+        yield app.extensions["garden"]
+
+
+def folder_of(paths):
+    return paths["translations"] / "en" / "notes"
+
+
+def test_same_suggestions_as_the_scan_of_every_entry(garden, paths):
+    rng = random.Random(11)
+    entries = _sentences(rng, VOCABULARY, 1500)
+    scan = TranslationMemory()
+    for k in range(0, len(entries), 30):
+        pairs = [(m, f"EN {k + j}") for j, m in enumerate(entries[k:k + 30])]
+        write_catalog(folder_of(paths), f"note-{k:04d}", pairs)
+        for msgid, msgstr in pairs:
+            scan.add(msgid, msgstr, f"note-{k:04d}")
+    for msgid, msgstr, source in SENTENCES:
+        write_catalog(folder_of(paths), source[:-3], [(msgid, msgstr)]) if source != "ceo.md" else None
+    stored = memory.memory_for(garden, "en")
+    for msgid, msgstr, source in SENTENCES:
+        if source != "ceo.md":
+            scan.add(msgid, msgstr, source[:-3])
+    queries = [_mutate(rng, m, VOCABULARY) for m in rng.sample(entries, 60)] + rng.sample(entries, 10)
+    same = 0
+    for query in queries:
+        ours, theirs = stored.suggest(query), scan.suggest(query)
+        if theirs and theirs[0].score == 100:
+            assert [(s.msgstr, s.score) for s in ours if s.score == 100] == [(s.msgstr, s.score) for s in theirs if s.score == 100]
+        same += [(s.score, s.msgstr) for s in ours[:1]] == [(s.score, s.msgstr) for s in theirs[:1]]
+        for suggestion in ours:  # GNU's fstrcmp measure on the normalised texts, as the scan computes it
+            exact = suggestion.msgid == query
+            assert suggestion.score == (100 if exact else min(99, round(fuzz.ratio(default_process(query),
+                                                                                  default_process(suggestion.msgid)))))
+    assert same >= 0.95 * len(queries), same
+
+
+def test_the_stored_memory_follows_the_catalogs(garden, paths):
+    folder = folder_of(paths)
+    write_catalog(folder, "a", [("Gain de temps", "Time saved"), ("Réduction des risques", "Lower risks")],
+                  fuzzy={"Réduction des risques"})
+    stored = memory.memory_for(garden, "en")
+    assert [s.msgstr for s in stored.suggest("Gain de temps")] == ["Time saved"]
+    assert "Lower risks" not in [s.msgstr for s in stored.suggest("Réduction des risques")]  # fuzzy: never suggested
+    write_catalog(folder, "a", [("Gain de temps", "Saving time")])
+    os.utime(folder / "a.po", ns=(0, 10**18))
+    assert [s.msgstr for s in memory.memory_for(garden, "en").suggest("Gain de temps")] == ["Saving time"]
+    (folder / "a.po").unlink()
+    assert "Saving time" not in [s.msgstr for s in memory.memory_for(garden, "en").suggest("Gain de temps")]
