@@ -22,6 +22,9 @@ if preload_app:
 accesslog = os.environ.get("PASSERELLE_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+#: No control socket: gunicorn 27 opens one at ~/.gunicorn/gunicorn.ctl, a path every server of the same
+#: user shares (two sites, or the test suite's servers, would take it from each other).
+control_socket_disable = True
 
 
 def pre_fork(server, worker):

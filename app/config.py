@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from app.content.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, NoteLimits, parse_limit
@@ -56,6 +57,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "MAX_CONTENT_LENGTH": int(env.get(PREFIX + "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "MAX_TRANSLATION_LENGTH": int(env.get(PREFIX + "MAX_TRANSLATION_LENGTH", 20000)),
         "SESSION_COOKIE_SECURE": env.get(PREFIX + "HTTPS", "") in {"1", "true", "yes"},
+        #: The longest a login lasts, whatever the browser does (sessions are rows on the server).
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=float(env.get(PREFIX + "SESSION_DAYS", 31))),
         "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
         "MAX_NOTE_BYTES": parse_limit(env.get(PREFIX + "MAX_NOTE_BYTES"), "MAX_NOTE_BYTES", DEFAULT_MAX_BYTES),

@@ -84,6 +84,20 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class UserSession(db.Model):
+    """One logged-in browser session; deleting its row ends it, wherever its cookie was copied."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Whose session it is; every row of a user goes on logout everywhere, password change, disabling.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Hex SHA-256 of the random key the signed session cookie carries; the key itself is never stored.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When the user logged in; sessions older than ``PERMANENT_SESSION_LIFETIME`` are refused.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class LoginFailure(db.Model):
     """One failed login, kept for throttling by account and by address."""
 

@@ -19,6 +19,9 @@ from app.services.reading.note_pages import BrokenNote
 
 log = logging.getLogger(__name__)
 
+#: Where the signed session cookie keeps the key of its server-side session (:class:`app.models.UserSession`).
+SESSION_KEY = "_session_key"
+
 #: Content-Security-Policy of every response: no inline script, no framing, no foreign scripts.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
@@ -113,11 +116,12 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def load_user(user_id: str):
-    """Flask-Login's loader: the active user with this id, or None."""
-    from app.models import User
+    """Flask-Login's loader: the active user with this id, if the cookie's session key is still one of theirs."""
+    from flask import session
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    from app.services.accounts import session_user
+
+    return session_user(user_id, session.get(SESSION_KEY))
 
 
 def add_security_headers(response):
@@ -173,6 +177,11 @@ def handle_broken_note(broken: BrokenNote):
 
 
 def _retry_after(error: HTTPException) -> dict:
+    """The headers an error must keep: ``Retry-After`` (429, 503) and ``Allow`` (405, RFC 9110 15.5.6)."""
     retry = getattr(error, "retry_after", None)
-    return {"Retry-After": str(retry)} if retry else {}
+    headers = {"Retry-After": str(retry)} if retry else {}
+    allowed = getattr(error, "valid_methods", None)
+    if allowed:
+        headers["Allow"] = ", ".join(allowed)
+    return headers
 

@@ -14,32 +14,28 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
-CORPUS = ROOT.parent / "shared" / "corpora" / "sklein-notes"
+from tests.seeds import CORPUS, ROOT, copy_seed_garden  # noqa: F401  (CORPUS, ROOT: imported from here by other modules)
 
 
 def seed_content(content: Path) -> None:
-    """Copy the project's French notes (and published English) into a temporary content folder."""
-    for lang_dir in (ROOT / "content").iterdir():
-        if lang_dir.is_dir():
-            shutil.copytree(lang_dir, content / lang_dir.name, dirs_exist_ok=True)
+    """Copy the seed notes (and their published English) into a temporary content folder."""
+    copy_seed_garden(content)
     (content / "fr").mkdir(parents=True, exist_ok=True)
     (content / "en").mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
 def paths(tmp_path: Path) -> dict[str, Path]:
-    """Temporary folders for content, translations, instance and the SQLite database."""
+    """Temporary folders for content, translations, instance and the SQLite database, holding the seed garden.
+
+    The data comes from ``tests/fixtures/garden/``, never from the repository's ``content/`` and
+    ``translations/`` (a user's demo edits them).
+    """
     folders = {name: tmp_path / name for name in ("content", "translations", "instance")}
     for folder in folders.values():
         folder.mkdir()
     seed_content(folders["content"])
-    translations = ROOT / "translations"
-    for lang_dir in translations.iterdir() if translations.is_dir() else ():
-        notes = lang_dir / "notes"
-        if notes.is_dir():
-            shutil.copytree(notes, folders["translations"] / lang_dir.name / "notes")
+    copy_seed_garden(folders["content"], folders["translations"])
     return folders
 
 

@@ -20,7 +20,7 @@ from app.catalog.po import read_catalog
 from app.extensions import db
 from app.models import EntryHistory, Publication, ReviewEvent
 from tests.test_api import SEED, bearer, fresh_garden, list_entries, make_accounts
-from tests.test_stress import msgfmt_check
+from tests.live_site import msgfmt_check
 
 LANG = "en"
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True,

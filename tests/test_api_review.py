@@ -10,6 +10,7 @@ from app.services.publishing import approval
 from app.services.garden import get_garden
 from app.services.reviewing.workflow import stored_state, transition
 from app.workflow.states import Action
+from tests.auth_support import log_in_as
 from tests.review_support import LANG, SLUG, clean_garden, fill, make_users, ready, source_of, submit, user
 
 BASE = f"/api/v1/notes/{SLUG}/{LANG}"
@@ -110,10 +111,7 @@ def test_roles(api, action, who, status):
 def test_a_session_works_like_a_token(api):
     client = api.test_client()
     ready(api)
-    with client.session_transaction() as session:
-        with api.app_context():
-            session["_user_id"] = str(accounts.find_user("editor").id)
-            session["_fresh"] = True
+    log_in_as(api, client, "editor")
     assert client.post(f"{BASE}/approve").status_code == 200
 
 

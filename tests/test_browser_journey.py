@@ -15,6 +15,7 @@ from app.catalog.po import entry_id, read_catalog
 from app.services.garden import get_garden
 from tests.browser import ROOT, live_server, page  # noqa: F401  (fixtures)
 from tests.review_support import LANG, OTHER, PASSWORD, clean_garden, fake_english, make_users
+from tests.seeds import SEED_TRANSLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,7 +31,7 @@ def app_config(app_config):
 
 def english_of(msgid: str) -> str:
     """What the translator types: the committed English of the seed note if there is one, else a stand-in."""
-    path = ROOT / "translations" / LANG / "notes" / f"{OTHER}.po"
+    path = SEED_TRANSLATIONS / LANG / "notes" / f"{OTHER}.po"
     known = {e.msgid: e.msgstr for e in read_catalog(path) if e.msgstr and not e.fuzzy} if path.exists() else {}
     return known.get(msgid) or fake_english(msgid)
 

@@ -7,6 +7,7 @@ import pytest
 
 from app.services import accounts
 from app.services.garden import get_garden
+from tests.auth_support import log_in_as
 from tests.review_support import LANG, SLUG, clean_garden, make_users, ready
 
 ENTRIES = f"/api/v1/notes/{SLUG}/{LANG}/entries"
@@ -28,9 +29,7 @@ def api(app, name):
 def login(app, name):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with client.session_transaction() as session:
-        session["_user_id"] = str(app.user_ids[name])
-        session["_fresh"] = True
+    log_in_as(app, client, app.user_ids[name])
     return client
 
 

@@ -12,8 +12,9 @@ from app.content.index import NoteIndex
 from app.content.notes import NoteReadError, parse_note
 from app.content.slugs import fold, is_valid_slug, slugify
 from app.content.wikilinks import find_hashtags, find_wikilinks
+from tests.seeds import SEED_NOTES
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS = SEED_NOTES
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "sklein-notes"
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 from app.catalog.po import entry_id, read_catalog
 from app.config import normalise_database_url
-from tests.test_stress import LANG, ROOT, SLUG, Site, make_site, msgfmt_check
+from tests.live_site import LANG, ROOT, SLUG, Site, make_site, msgfmt_check
 
 SOURCE = "chief of staff.md"
 KILLS = 6

@@ -9,6 +9,7 @@ import pytest
 from app.services import accounts
 from app.workflow.checks import check_glossary
 from app.workflow.glossary import Glossary, GlossaryFormatError, Term, contains_term, parse_csv, stem, to_csv
+from tests.auth_support import log_in_as
 from tests.review_support import LANG, SLUG, clean_garden, make_users
 
 TERMS = [Term("entreprise", "company"), Term("chief of staff", do_not_translate=True), Term("directeur", "director"),
@@ -75,9 +76,7 @@ def api(app, name):
 def login(app, name):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with client.session_transaction() as session:
-        session["_user_id"] = str(app.user_ids[name])
-        session["_fresh"] = True
+    log_in_as(app, client, app.user_ids[name])
     return client
 
 

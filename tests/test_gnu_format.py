@@ -15,9 +15,10 @@ from app.catalog.linebreak import possible_breaks
 from app.catalog.po import format_catalog, new_catalog, parse_catalog, read_catalog
 from app.catalog.po_format import FSI, reference_lines, wrap_string
 from app.catalog.sync import sync_all
+from tests.seeds import SEED_NOTES
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "content" / "fr"
+SEEDS = SEED_NOTES  # the pristine seeds, never the user's content/
 CORPUS = ROOT.parent / "shared" / "corpora" / "sklein-notes"
 needs_msgcat = pytest.mark.skipif(shutil.which("msgcat") is None, reason="GNU gettext (msgcat) is not installed")
 

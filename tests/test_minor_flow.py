@@ -13,6 +13,7 @@ from app.services.garden import get_garden
 from app.services import accounts
 from app.services.publishing import approval
 from app.services.reviewing.workflow import stored_state
+from tests.auth_support import log_in_as
 from tests.review_support import LANG, SLUG, change_french, clean_garden, fake_english, make_users, ready, source_of, user
 
 TYPO_OLD = "direction de projets stratégiques"
@@ -33,9 +34,7 @@ def site(app):
 def client_as(app, name):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with client.session_transaction() as session:
-        session["_user_id"] = str(app.user_ids[name])
-        session["_fresh"] = True
+    log_in_as(app, client, app.user_ids[name])
     return client
 
 

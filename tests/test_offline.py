@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import EntryHistory
 from app.services import accounts
 from app.services.garden import get_garden
+from tests.auth_support import log_in_as
 from tests.review_support import LANG, OTHER, SLUG, clean_garden, make_users
 
 PO_URL = f"/api/v1/notes/{SLUG}/{LANG}/po"
@@ -215,9 +216,7 @@ def test_plan_upload_table():
 def login(app, name="translator"):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with client.session_transaction() as session:
-        session["_user_id"] = str(app.user_ids[name])
-        session["_fresh"] = True
+    log_in_as(app, client, app.user_ids[name])
     return client
 
 

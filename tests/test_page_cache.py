@@ -10,6 +10,7 @@ import pytest
 from app import create_app
 from app.services.reading import page_cache
 from app.services.reading.page_cache import CachedPage, PageCache
+from tests.auth_support import log_in_as
 
 COS = "chief-of-staff"
 CEO = "ceo-noubliez-pas-votre-coo-ou-chief-of-staff"
@@ -123,8 +124,7 @@ def test_logged_in_readers_get_private_pages_never_stored(app, client):
 
     ids = make_users(app)
     client.get(f"/fr/notes/{COS}")  # stored for visitors
-    with client.session_transaction() as session:
-        session["_user_id"] = str(ids["translator"])
+    log_in_as(app, client, ids["translator"])
     hits, stored = cache_of(app).hits, len(cache_of(app))
     for url in (f"/fr/notes/{COS}", "/fr/tags/"):
         response = client.get(url)

@@ -18,9 +18,10 @@ from app.services.garden import get_garden
 from app.services.publishing import approval
 from app.services.translating.catalogs import sync_garden
 from tests.review_support import LANG, SLUG, clean_garden, make_users, ready, user
+from tests.seeds import SEED_NOTES
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "content" / "fr"
+SEEDS = SEED_NOTES  # the pristine seeds, never the user's content/
 CHIEF = "chief of staff.md"
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -10,8 +9,9 @@ import pytest
 from app.content.index import NoteIndex
 from app.content.wikilinks import WikiLink
 from app.render import EmbedTarget, LinkTarget, RenderOptions, heading_id, render_markdown, render_note_body
+from tests.seeds import SEED_NOTES
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = SEED_NOTES
 NOTES = {"known": ("/fr/notes/known", "Known note"), "autre": ("/fr/notes/autre", "Autre note")}
 
 
@@ -48,8 +48,8 @@ def test_emphasis_and_strong():
 
 def test_headings_get_ids_and_duplicates_are_numbered():
     html = render("# Écrire l’été\n\n## Same\n\n## Same")
-    assert '<h1 id="ecrire-lete">Écrire l’été</h1>' in html
-    assert '<h2 id="same">Same</h2>' in html and '<h2 id="same-1">Same</h2>' in html
+    assert '<h1 id="user-content-ecrire-lete">Écrire l’été</h1>' in html
+    assert '<h2 id="user-content-same">Same</h2>' in html and '<h2 id="user-content-same-1">Same</h2>' in html
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -97,9 +97,9 @@ def test_tables_use_align_not_style():
 
 def test_footnotes():
     html = render("Text[^1].\n\n[^1]: The note.")
-    assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
-    assert '<section class="footnotes">' in html and '<li id="fn1" class="footnote-item">' in html
-    assert '<a href="#fnref1" class="footnote-backref">' in html
+    assert '<sup class="footnote-ref"><a href="#user-content-fn1" id="user-content-fnref1">[1]</a></sup>' in html
+    assert '<section class="footnotes">' in html and '<li id="user-content-fn1" class="footnote-item">' in html
+    assert '<a href="#user-content-fnref1" class="footnote-backref">' in html
 
 
 def test_front_matter_is_not_rendered():
@@ -115,14 +115,14 @@ def test_resolved_wikilink():
 def test_wikilink_label_and_heading_anchor():
     html = render("[[Known|the label]] and [[known#Que fait le chief of staff ?]]")
     assert '<a class="wikilink" href="/fr/notes/known" title="Known note">the label</a>' in html
-    assert 'href="/fr/notes/known#que-fait-le-chief-of-staff"' in html
+    assert 'href="/fr/notes/known#user-content-que-fait-le-chief-of-staff"' in html
     assert ">known &gt; Que fait le chief of staff ?</a>" in html
 
 
 def test_same_page_heading_and_block_references():
     html = render("[[#Some Heading]] [[known#^abc123|see]]")
-    assert '<a class="wikilink" href="#some-heading">Some Heading</a>' in html
-    assert 'href="/fr/notes/known#block-abc123"' in html
+    assert '<a class="wikilink" href="#user-content-some-heading">Some Heading</a>' in html
+    assert 'href="/fr/notes/known#user-content-block-abc123"' in html
 
 
 def test_wikilink_to_other_language_is_marked():
@@ -232,17 +232,17 @@ def test_not_hashtags(markdown):
 
 # -- block ids ------------------------------------------------------------------------------------
 def test_block_id_on_paragraph():
-    assert render("A paragraph ^abc123") == '<p id="block-abc123">A paragraph</p>\n'
+    assert render("A paragraph ^abc123") == '<p id="user-content-block-abc123">A paragraph</p>\n'
 
 
 def test_block_id_on_tight_list_item():
-    assert '<li id="block-item-2">two</li>' in render("- one\n- two ^item-2")
+    assert '<li id="user-content-block-item-2">two</li>' in render("- one\n- two ^item-2")
 
 
 @pytest.mark.parametrize("markdown, opening", [
-    ("- a\n- b\n\n^list", '<ul id="block-list">'),
-    ("| a |\n|---|\n| 1 |\n\n^tab", '<table id="block-tab">'),
-    ("> quote\n\n^q", '<blockquote id="block-q">'),
+    ("- a\n- b\n\n^list", '<ul id="user-content-block-list">'),
+    ("| a |\n|---|\n| 1 |\n\n^tab", '<table id="user-content-block-tab">'),
+    ("> quote\n\n^q", '<blockquote id="user-content-block-q">'),
 ])
 def test_block_id_alone_names_the_previous_block(markdown, opening):
     html = render(markdown)
@@ -270,7 +270,7 @@ ICON = '<span class="callout-icon callout-icon-note"></span>'
 
 
 @pytest.mark.parametrize("line, expected", [
-    (1, '<h1 id="title" class="changed-since-approval" title="T">' + MARKER.format("T") + "Title</h1>"),
+    (1, '<h1 id="user-content-title" class="changed-since-approval" title="T">' + MARKER.format("T") + "Title</h1>"),
     (3, '<p class="changed-since-approval" title="T">' + MARKER.format("T") + "First para"),
     (9, '<li class="changed-since-approval" title="T">' + MARKER.format("T") + "item b</li>"),
     (13, '<tr class="changed-since-approval" title="T">\n<td>' + MARKER.format("T") + "cell</td>"),
@@ -312,8 +312,6 @@ def test_raw_html_is_sanitized_not_trusted():
 
 @pytest.fixture(scope="module")
 def seed_index() -> NoteIndex:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed notes not found at {SEEDS}")
     index = NoteIndex(SEEDS)
     index.refresh()
     return index
@@ -333,7 +331,7 @@ def test_seed_notes_render_with_links_resolved(seed_index):
             "Prendre soin du collectif</span>") in html
     assert "<ol>" in html and "l’entreprise" in html and "title:" not in html
     cos = render_note_body(seed_index.get("chief-of-staff").text, options)
-    assert '<h3 id="que-fait-le-chief-of-staff">que fait le chief of staff?</h3>' in cos
+    assert '<h3 id="user-content-que-fait-le-chief-of-staff">que fait le chief of staff?</h3>' in cos
     assert '<a rel="noopener noreferrer" href="https://liut.me/cos">https://liut.me/cos</a>' in cos
     assert re.search(r"<em>En résumé,.*optimale\.</em>", cos)
 

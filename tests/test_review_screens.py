@@ -7,6 +7,7 @@ import pytest
 
 from app.services.garden import get_garden
 from app.services.reviewing.workflow import stored_state
+from tests.auth_support import log_in_as
 from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
 from tests.review_support import (LANG, OTHER, PASSWORD, SLUG, change_french, clean_garden, fake_english, fill, make_users, ready,
                                   source_of, submit, user)
@@ -26,9 +27,7 @@ def client_as(app, name=None):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the interface in English, whatever the default
     if name:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(app.user_ids[name])
-            session["_fresh"] = True
+        log_in_as(app, client, app.user_ids[name])
     return client
 
 

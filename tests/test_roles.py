@@ -51,6 +51,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, tuple[int, int, int]]] = {
     ("auth.login", "GET"): ("/login", "fresh", (200, 302, 302)),  # logged in: on to the dashboard
     ("auth.login", "POST"): ("/login", "fresh", PUBLIC),  # a wrong password: the form again, same for all
     ("auth.logout", "POST"): ("/logout", "fresh", (302, 302, 302)),
+    ("auth.logout_everywhere", "POST"): ("/logout/everywhere", "fresh", (302, 302, 302)),  # anonymous: to /login
     # translator screens
     ("translate.dashboard", "GET"): ("/translate/", "fresh", SCREEN),
     ("translate.note", "GET"): ("/translate/{lang}/{slug}", "fresh", SCREEN),

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from app.catalog.assemble import assemble_note
 from app.catalog.frontmatter_patch import double_quoted
 from app.catalog.segment import FrontMatterError, segment_note
+from tests.seeds import SEED_NOTES
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS = SHARED / "corpora" / "sklein-notes"
-SEEDS = SHARED / "seeds"
+SEEDS = SEED_NOTES
 CEO_SEED = "Ceo, n'oubliez pas votre COO ou Chief of Staff.md"
 
 
@@ -259,8 +260,6 @@ def test_sklein_note_round_trips(path):
 
 @pytest.mark.parametrize("name", ["chief of staff.md", CEO_SEED])
 def test_seed_round_trips(name):
-    if not (SEEDS / name).is_file():
-        pytest.skip(f"seed not found at {SEEDS / name}")
     text = read(SEEDS / name)
     assert assemble_note(text, {}) == text
     assert translate(text, lambda m: m) == text
@@ -268,8 +267,6 @@ def test_seed_round_trips(name):
 
 
 def test_ceo_seed_list_items_and_hard_breaks():
-    if not (SEEDS / CEO_SEED).is_file():
-        pytest.skip(f"seed not found at {SEEDS / CEO_SEED}")
     text = read(SEEDS / CEO_SEED)
     items = [s for s in segment_note(text) if s.type == "list item"]
     assert [s.msgid.split(" :")[0] for s in items] == [

@@ -158,7 +158,7 @@ def test_safe_markup_survives():
         '<p class="evil">p</p></aside><code class="language-python">c</code><a href="mailto:a@b.org">m</a>'
     )
     assert '<details open=""><summary class="callout-title">T</summary></details>' in html
-    assert '<ol start="3"><li id="fn1" class="footnote-item">a</li></ol>' in html
+    assert '<ol start="3"><li id="user-content-fn1" class="footnote-item">a</li></ol>' in html
     assert '<td align="right">1</td><td>2</td>' in html
     assert '<span class="wikilink unresolved" title="t" lang="fr">x</span>' in html
     assert '<img src="/a.png" alt="a" width="30" loading="lazy">' in html

@@ -70,6 +70,7 @@ def form_routes(app) -> list[tuple[str, str]]:
 FORMS = {
     "auth.login": "/login",
     "auth.logout": "/logout",
+    "auth.logout_everywhere": "/logout/everywhere",
     "translate.save": "/translate/en/chief-of-staff/entries/{entry}",
     "translate.submit": "/translate/en/chief-of-staff/submit",
     "review.approve": "/review/en/chief-of-staff/approve",

@@ -15,9 +15,10 @@ from app.catalog.manifest import MANIFEST_NAME, Stamp
 from app.catalog.po import read_catalog, write_catalog
 from app.catalog.sync import assign_slugs, catalog_file, sync_all, sync_note
 from app.content.index import NoteIndex
+from tests.seeds import SEED_NOTES
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "content" / "fr"
+SEEDS = SEED_NOTES
 CORPUS = ROOT.parent / "shared" / "corpora" / "sklein-notes"
 CHIEF = "chief of staff.md"
 OLD_TIME = 1_600_000_000_000_000_000  # 2020: far from the racy window

@@ -14,6 +14,7 @@ import pytest
 from app.catalog.po import read_catalog
 from bench.grow import grow
 from tests.test_sync import msgfmt_failures
+from tests.seeds import SEED_NOTES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpora" / "sklein-notes"
@@ -30,7 +31,7 @@ def passerelle(args: list[str], env: dict) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_sigkill_mid_sync_leaves_valid_catalogs(tmp_path):
-    source = CORPUS if CORPUS.is_dir() else ROOT / "content" / "fr"
+    source = CORPUS if CORPUS.is_dir() else SEED_NOTES
     notes = tmp_path / "content" / "fr"
     grow(source, notes, NOTES, seed=7)
     translations, state = tmp_path / "translations", tmp_path / "state"

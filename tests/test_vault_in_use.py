@@ -193,11 +193,11 @@ def test_links_to_a_heading_land_on_it_on_english_pages(client, vault):  # noqa:
 
     embeds = client.get(f"/en/notes/{EMBEDS}").get_data(as_text=True)
     fragments = set(re.findall(rf'href="/en/notes/{BLOCKS}#([^"]+)"', embeds))
-    assert "methode" in fragments
+    assert "user-content-methode" in fragments  # note ids carry the user-content- prefix (tests/test_content_ids.py)
     target = client.get(f"/en/notes/{BLOCKS}").get_data(as_text=True)
     ids = set(re.findall(r' id="([^"]+)"', target))
     assert fragments <= ids, fragments - ids
-    assert re.search(r'<h\d id="methode">EN Méthode</h\d>', target)
+    assert re.search(r'<h\d id="user-content-methode">EN Méthode</h\d>', target)
     french = client.get(f"/fr/notes/{BLOCKS}").get_data(as_text=True)
     assert re.findall(r'<h\d id="([^"]+)"', french) == re.findall(r'<h\d id="([^"]+)"', target)
 

@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 
 from tests.test_postgres import postgres_unavailable, temporary_schema
+from tests.seeds import SEED_NOTES
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = SEED_NOTES
 PYTHON = sys.executable
 WORKERS = 3
 COS = "chief-of-staff"

@@ -56,7 +56,7 @@ def list_command() -> None:
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @with_appcontext
 def set_password_command(name: str, password_stdin: bool) -> None:
-    """Set a new password for NAME."""
+    """Set a new password for NAME (every session of NAME ends)."""
     _run(lambda: accounts.require_user(name))
     password = _read_password(password_stdin)
     _run(lambda: accounts.set_password(name, password))
@@ -67,9 +67,18 @@ def set_password_command(name: str, password_stdin: bool) -> None:
 @click.argument("name")
 @with_appcontext
 def disable_command(name: str) -> None:
-    """Disable NAME: no more logins nor API calls."""
+    """Disable NAME: no more logins nor API calls; every session ends."""
     _run(lambda: accounts.disable_user(name))
     click.echo(f"disabled {name}")
+
+
+@users_group.command("logout-everywhere")
+@click.argument("name")
+@with_appcontext
+def logout_everywhere_command(name: str) -> None:
+    """End every session of NAME on every browser (API tokens are revoked with revoke-tokens)."""
+    count = _run(lambda: accounts.end_sessions(name))
+    click.echo(f"ended {count} session(s) of {name}")
 
 
 @users_group.command("token")

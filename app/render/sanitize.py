@@ -87,8 +87,30 @@ _VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: What every id in a note's HTML starts with, so that no heading, footnote or block id can take the
+#: id of an element of the page around it (``main``, ``note-title``, ``seg-…``), as the forges do.
+ID_PREFIX = "user-content-"
+
+
+def prefix_id(value: str) -> str:
+    """``value`` as an id of note content (unchanged when it already carries :data:`ID_PREFIX`)."""
+    return value if value.startswith(ID_PREFIX) else ID_PREFIX + value
+
+
+def _prefix_fragment(url: str) -> str:
+    """A link to an anchor of note content: ``#x`` and ``/fr/notes/n#x`` point at the prefixed id; others as they are."""
+    path, hash_, fragment = url.partition("#")
+    if not hash_ or not fragment or urlsplit(path).scheme or path.startswith("//"):
+        return url
+    return f"{path}#{prefix_id(fragment)}"
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     """Keep an allowed attribute only when its value has the expected shape; keep known classes only."""
+    if attribute == "id" and _VALUE_PATTERNS["id"].fullmatch(value.strip()):
+        return prefix_id(value.strip())
+    if attribute == "href":
+        return _prefix_fragment(value)
     if attribute == "class":
         classes = [c for c in value.split() if c in ALLOWED_CLASSES or _CLASS_FAMILIES.fullmatch(c)]
         return " ".join(dict.fromkeys(classes)) or None

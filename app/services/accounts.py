@@ -1,4 +1,13 @@
-"""Accounts: creating users, passwords, API tokens and login throttling."""
+"""Accounts: creating users, passwords, API tokens, sessions and login throttling.
+
+A session is a row of :class:`~app.models.UserSession` whose random key rides in the signed session
+cookie: logging out deletes the row, so a copy of the cookie stops working too; logging out
+everywhere, a new password and disabling the account delete every row of the user.
+
+Throttling counts each attempt in the database *before* the password is checked (a reservation
+that becomes the failure, or is dropped when the password is right), so parallel attempts, in any
+number of workers and threads, see each other: the limit holds exactly.
+"""
 from __future__ import annotations
 
 import functools
@@ -6,11 +15,12 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from flask import current_app
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import ROLES, ApiToken, LoginFailure, User, utcnow
+from app.models import ROLES, ApiToken, LoginFailure, User, UserSession, utcnow
 
 #: Shortest password accepted.
 MIN_PASSWORD_LENGTH = 10
@@ -21,6 +31,12 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out, with a message for the user."""
+
+
+class Throttled(Exception):
+    """Too many failed logins for this account or from this address: try again after the window (429)."""
+
+    retry_after = int(THROTTLE_WINDOW.total_seconds())
 
 
 def check_password_strength(password: str) -> None:
@@ -74,6 +90,7 @@ def set_password(username: str, password: str) -> User:
     user = require_user(username)
     check_password_strength(password)
     user.set_password(password)
+    _delete_sessions(user)  # whoever had the old password is logged out
     db.session.commit()
     return user
 
@@ -82,6 +99,7 @@ def disable_user(username: str) -> User:
     """Disable ``username``: no login, no token use."""
     user = require_user(username)
     user.active = False
+    _delete_sessions(user)
     db.session.commit()
     return user
 
@@ -115,31 +133,106 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+def _failures(key: str, since) -> int:
+    return db.session.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.at >= since))
+
+
 def is_throttled(username: str, address: str) -> bool:
     """Tell whether logins for this account or from this address are paused after failures."""
     since = utcnow() - THROTTLE_WINDOW
-    for key in (_throttle_key("user", username), _throttle_key("addr", address)):
-        count = db.session.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.at >= since))
-        if count >= MAX_FAILURES:
-            return True
-    return False
+    return any(_failures(key, since) >= MAX_FAILURES
+               for key in (_throttle_key("user", username), _throttle_key("addr", address)))
+
+
+def _reserve_attempt(keys: tuple[str, ...]) -> list[int] | None:
+    """Count this attempt as a failure of every key, unless one is at the limit: the marks' ids, or None.
+
+    The insert and the count are one transaction that no other reservation overlaps (SQLite holds its
+    write lock from the first write to the commit; PostgreSQL locks the table against other writers
+    for those few milliseconds, never during the password check), so the n-th attempt sees exactly
+    n - 1 before it: the first :data:`MAX_FAILURES` go on, the others are refused and leave no trace.
+    """
+    now = utcnow()
+    since = now - THROTTLE_WINDOW
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE login_failures IN EXCLUSIVE MODE"))
+    # failures older than the window no longer count: drop them so the table cannot grow without end
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    marks = [LoginFailure(key=key, at=now) for key in keys]
+    db.session.add_all(marks)
+    db.session.flush()
+    if any(_failures(key, since) > MAX_FAILURES for key in keys):
+        db.session.rollback()
+        return None
+    ids = [mark.id for mark in marks]
+    db.session.commit()
+    return ids
 
 
 def authenticate(username: str, password: str, address: str) -> User | None:
-    """Check a login; record failures for throttling; None for any failure, without saying why."""
+    """Check a login: the user, or None for any failure without saying why; :class:`Throttled` past the limit.
+
+    The attempt is counted as a failure of the account and of the address before the password is
+    checked (:func:`_reserve_attempt`), so at most :data:`MAX_FAILURES` passwords are checked per
+    window, however many attempts run at once. A right password drops the account's failures and
+    this attempt's mark on the address.
+    """
+    keys = (_throttle_key("user", username), _throttle_key("addr", address))
+    marks = _reserve_attempt(keys)
+    if marks is None:
+        raise Throttled(f"too many failed logins for {username!r} or from {address}")
     user = find_user(username)
     # the hash is checked before the active flag: a disabled account costs the same time as any other
     if user is not None and user.check_password(password) and user.active:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.key == _throttle_key("user", username)))
+        db.session.execute(delete(LoginFailure).where((LoginFailure.key == keys[0]) | (LoginFailure.id == marks[1])))
         db.session.commit()
         return user
     if user is None:
         _dummy_check(password)
-    # failures older than the window no longer count: drop them so the table cannot grow without end
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - THROTTLE_WINDOW))
-    db.session.add_all([LoginFailure(key=_throttle_key("user", username)), LoginFailure(key=_throttle_key("addr", address))])
+    return None  # the marks stay: they are the failure
+
+
+def session_lifetime():
+    """How long a login lasts at most: Flask's ``PERMANENT_SESSION_LIFETIME`` (31 days unless configured)."""
+    return current_app.permanent_session_lifetime
+
+
+def open_session(user: User) -> str:
+    """Start a session for ``user``; return the random key for the session cookie (only its hash is stored)."""
+    db.session.execute(delete(UserSession).where(UserSession.created_at < utcnow() - session_lifetime()))
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, key_hash=ApiToken.hash(key)))
     db.session.commit()
-    return None
+    return key
+
+
+def session_user(user_id: str, key: object) -> User | None:
+    """The active user ``user_id`` if ``key`` is one of their sessions and not expired, else None."""
+    if not isinstance(key, str) or not key or not user_id.isdigit():
+        return None
+    query = (select(User).join(UserSession, UserSession.user_id == User.id)
+             .where(User.id == int(user_id), User.active.is_(True), UserSession.key_hash == ApiToken.hash(key),
+                    UserSession.created_at >= utcnow() - session_lifetime()))
+    return db.session.scalar(query)
+
+
+def close_session(key: object) -> None:
+    """End the session whose cookie carries ``key`` (logging out): its copies stop working too."""
+    if isinstance(key, str) and key:
+        db.session.execute(delete(UserSession).where(UserSession.key_hash == ApiToken.hash(key)))
+        db.session.commit()
+
+
+def _delete_sessions(user: User) -> int:
+    return db.session.execute(delete(UserSession).where(UserSession.user_id == user.id)).rowcount
+
+
+def end_sessions(username: str) -> int:
+    """Log ``username`` out everywhere: end every session of the account; return how many there were."""
+    user = require_user(username)
+    count = _delete_sessions(user)
+    db.session.commit()
+    return count
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.services.publishing.export_pages import (MARKER, ExportError, check_target, inline_svg_urls, install,
                                                   redirect_html)
+from app.web import CSP
 
 __all__ = ["MARKER", "ExportError", "ExportReport", "check_target", "export_site", "seeds", "site_path"]
 
@@ -52,6 +53,35 @@ _SEARCH_FORM = re.compile(r'(?<!\s)\s*<form\b[^>]*\brole="search"[^>]*>.*?</form
 #: A link, with the `` · `` separating it from the one before, if any.
 _ANCHOR = re.compile(r'(?:(?<!\s)(\s*·\s*))?<a\b[^>]*?\bhref="(/[^"]*)"[^>]*>.*?</a>', re.S)
 _PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+#: What a static host cannot send as headers, each exported page carries in its ``<head>``: the site's
+#: CSP (``frame-ancestors`` only works as a header, so it is left out; images may also be ``data:``, which
+#: is how the export inlines the callout icons so that a copy opened from the disk shows them) and its
+#: referrer policy.
+_EXPORT_CSP = "; ".join(part.replace("img-src 'self'", "img-src 'self' data:", 1)
+                        for part in CSP.split("; ") if not part.startswith("frame-ancestors"))
+HEAD_POLICY = (f'<meta http-equiv="Content-Security-Policy" content="{html.escape(_EXPORT_CSP, quote=False)}">'
+               '<meta name="referrer" content="strict-origin-when-cross-origin">')
+#: Where the policy goes: at the top of ``<head>``, after the ``<meta charset>`` that must come first.
+_HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?", re.I)
+
+
+def relative_link(there: str, here: str, file_urls: bool = False) -> str:
+    """The link from folder ``here`` to the export file ``there`` (a folder's ``index.html`` as ``folder/``
+    unless ``file_urls``).
+
+    A first segment holding a colon would read as a scheme (a tag named ``javascript:…`` became a
+    script link): such a link starts with ``./``, as RFC 3986 (4.2) prescribes, so that no
+    note-controlled name can ever become a scheme.
+    """
+    if there.endswith("/index.html") and not file_urls:
+        relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
+    else:
+        relative = posixpath.relpath(there, here)
+    if ":" in relative.split("/", 1)[0]:
+        relative = "./" + relative
+    return relative
 
 
 def site_path(path: str) -> str:
@@ -148,12 +178,7 @@ class _Exporter:
             queue.append(path)
         else:
             self.report.warnings.append(f"{page_path}: link to {path}, which a static copy cannot serve")
-        here = posixpath.dirname(self.location(page_path))
-        there = self.location(path)
-        if there.endswith("/index.html") and not self.file_urls:
-            relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
-        else:
-            relative = posixpath.relpath(there, here)
+        relative = relative_link(self.location(path), posixpath.dirname(self.location(page_path)), self.file_urls)
         return html.escape(relative + fragment, quote=True)
 
     def write(self, path: str, data: bytes) -> None:
@@ -181,6 +206,7 @@ class _Exporter:
         elif response.mimetype == "text/html":
             text = self.drop_server_links(_SEARCH_FORM.sub("", data.decode("utf-8")))
             text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{self.link(m.group(2), path, queue)}"', text)
+            text = _HEAD.sub(lambda m: m.group(0) + HEAD_POLICY, text, count=1)
             data = text.encode("utf-8")
             lang = path.strip("/").split("/", 1)[0]
             self.report.pages[lang] = self.report.pages.get(lang, 0) + 1
@@ -212,14 +238,12 @@ class _Exporter:
         canonical = self.site_url + self.location(site_path(target)).removesuffix("index.html") if self.site_url \
             else relative
         lang = path.strip("/").split("/", 1)[0]
-        self.write(path, redirect_html(relative, canonical, lang).encode("utf-8"))
+        page = _HEAD.sub(lambda m: m.group(0) + HEAD_POLICY, redirect_html(relative, canonical, lang), count=1)
+        self.write(path, page.encode("utf-8"))
         self.report.redirects += 1
 
     def feed_link(self, path: str, here: str) -> str:
-        there = self.location(path)
-        if there.endswith("/index.html") and not self.file_urls:
-            return posixpath.relpath(posixpath.dirname(there), here) + "/"
-        return posixpath.relpath(there, here)
+        return relative_link(self.location(path), here, self.file_urls)
 
     def run(self, seeds: list[str]) -> ExportReport:
         queue = list(reversed(seeds))

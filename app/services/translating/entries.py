@@ -18,13 +18,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
 import polib
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from app.catalog import minor
 from app.catalog.po import CatalogError, entry_digest, entry_id, parse_catalog, write_catalog
@@ -99,23 +98,34 @@ def _display_path(garden: Garden, path: Path) -> str:
         return path.name
 
 
+def _read_and_parse(garden: Garden, path: Path, slug: str, lang: str) -> tuple[polib.POFile, bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"no catalog for {slug!r} in {lang!r} yet; run `passerelle sync`") from None
+    try:
+        return parse_catalog(data, _display_path(garden, path)), data
+    except CatalogError as exc:
+        raise CatalogUnreadable(f"the catalog cannot be read ({exc}); fix it in a PO editor, it was left untouched") from None
+
+
 def read_note_catalog(garden: Garden, note: Note, lang: str) -> tuple[polib.POFile, bytes]:
-    """The parsed catalog of ``note`` in ``lang`` and its bytes, synced first if it does not exist yet."""
+    """The parsed catalog of ``note`` in ``lang`` and its bytes, synced first if it does not exist yet.
+
+    Reads take no lock. A pending history row means a save is in flight (or was killed): then
+    the reader waits for the catalog's lock, which the save holds until it is done, reads the
+    file again and settles under the lock only what a dead process left behind.
+    """
     path = catalog_file(garden, note, lang)
     if not path.exists():
         ensure_catalog(garden, note, lang)
-    with file_lock(path) if _has_pending_saves(note.filename, lang) else nullcontext():
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise NotFound(f"no catalog for {note.slug!r} in {lang!r} yet; run `passerelle sync`") from None
-        try:
-            po = parse_catalog(data, _display_path(garden, path))
-        except CatalogError as exc:
-            raise CatalogUnreadable(f"the catalog cannot be read ({exc}); fix it in a PO editor, it was left untouched") from None
-        if _has_pending_saves(note.filename, lang):  # an interrupted save: settle it before versions are read
-            db.session.rollback()
-            settle_pending_saves(note.filename, lang, po)
+    po, data = _read_and_parse(garden, path, note.slug, lang)
+    if not _has_pending_saves(note.filename, lang):
+        return po, data
+    with file_lock(path):  # reentrant: a save calling us already holds it
+        db.session.rollback()  # see what the save we waited for committed
+        po, data = _read_and_parse(garden, path, note.slug, lang)
+        settle_pending_saves(note.filename, lang, po)
         return po, data
 
 
@@ -318,22 +328,28 @@ def settle_pending_saves(source: str, lang: str, po: polib.POFile) -> int:
     """Settle saves interrupted between their history row and their file write (call under the catalog lock).
 
     A pending row whose text the catalog holds is kept (the file was written); any other is
-    deleted (the file never got it). Returns how many rows were settled.
+    deleted (the file never got it). Each statement touches the row only if it is still pending,
+    so a save that finished meanwhile is never undone. Returns how many rows were settled.
     """
-    rows = list(db.session.scalars(select(EntryHistory).where(
-        EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.pending.is_(True))))
+    rows = db.session.execute(select(EntryHistory.id, EntryHistory.entry_id, EntryHistory.after, EntryHistory.action).where(
+        EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.pending.is_(True))).all()
     if not rows:
         return 0
     in_file = {entry_id(entry): entry for entry in po if not entry.obsolete}
-    for row in sorted(rows, key=lambda r: r.id):
-        entry = in_file.get(row.entry_id)
-        if entry is not None and entry.msgstr == row.after and not entry.fuzzy \
-                and not (row.action == "confirm" and minor.pending(entry)):
-            row.pending = False
+    settled = 0
+    for ident, entry_ident, after, action in sorted(rows):
+        entry = in_file.get(entry_ident)
+        still_pending = (EntryHistory.id == ident) & EntryHistory.pending.is_(True)
+        if entry is not None and entry.msgstr == after and not entry.fuzzy \
+                and not (action == "confirm" and minor.pending(entry)):
+            statement = update(EntryHistory).where(still_pending).values(pending=False)
         else:
-            db.session.delete(row)
+            statement = delete(EntryHistory).where(still_pending)
+        settled += db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
     db.session.commit()
-    return len(rows)
+    if settled:
+        log.warning("settled %d interrupted save(s) of %s (%s)", settled, source, lang)
+    return settled
 
 
 def settle_all_pending_saves(garden: Garden) -> int:
@@ -349,8 +365,8 @@ def settle_all_pending_saves(garden: Garden) -> int:
         with file_lock(path):
             db.session.rollback()
             try:
-                po, _ = read_note_catalog(garden, note, lang)
-            except CatalogUnreadable:
+                po, _ = _read_and_parse(garden, path, note.slug, lang)
+            except (CatalogUnreadable, NotFound):
                 continue
             settled += settle_pending_saves(source, lang, po)
     return settled
