@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from app.content.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, NoteLimits, parse_limit
+
 PREFIX = "PASSERELLE_"
 
 
@@ -59,6 +61,8 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "PERMANENT_SESSION_LIFETIME": timedelta(days=float(env.get(PREFIX + "SESSION_DAYS", 31))),
         "DEMO": env.get(PREFIX + "DEMO", "") in {"1", "true", "yes"},
         "INDEX_MAX_AGE": float(env.get(PREFIX + "INDEX_MAX_AGE", 1.0)),
+        "MAX_NOTE_BYTES": parse_limit(env.get(PREFIX + "MAX_NOTE_BYTES"), "MAX_NOTE_BYTES", DEFAULT_MAX_BYTES),
+        "MAX_NOTE_DEPTH": parse_limit(env.get(PREFIX + "MAX_NOTE_DEPTH"), "MAX_NOTE_DEPTH", DEFAULT_MAX_DEPTH),
         "WATCH_FILES": env.get(PREFIX + "WATCH", "1") not in {"0", "false", "no"},
         "SAFETY_SCAN": float(env.get(PREFIX + "SAFETY_SCAN", 300.0)),
         "PO_LOCATIONS": _po_locations(env.get(PREFIX + "PO_LOCATIONS", "full")),
@@ -66,6 +70,7 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "STRICT_LINE_BREAKS": env.get(PREFIX + "STRICT_LINE_BREAKS", ""),  #: empty: follow the vault's .obsidian/app.json
         "MINOR_CHANGES": env.get(PREFIX + "MINOR_CHANGES", "keep").strip().lower() or "keep",
     }
+    NoteLimits(config["MAX_NOTE_BYTES"], config["MAX_NOTE_DEPTH"])  # refuse a depth the parsers cannot honour
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]
     return config

@@ -5,7 +5,7 @@ import logging
 import os
 import re
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from app.catalog import minor as minor_changes
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.i18n import compile_interface_catalogs, select_locale
 from app.services.garden import init_garden
+from app.services.reading.note_pages import BrokenNote
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def init_app(app: Flask) -> None:
                                  plain_gettext=gettext)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(BrokenNote, handle_broken_note)
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -160,6 +162,18 @@ def handle_http_error(error: HTTPException):
         return jsonify(body), code, _retry_after(error)
     page = render_template("error.html", code=code, title=title, message=message, detail=detail)
     return page, code, _retry_after(error)
+
+
+def handle_broken_note(broken: BrokenNote):
+    """A note that cannot be read or rendered, wherever it is shown: its broken-note page (JSON for the API)."""
+    error = broken.error
+    if wants_json():
+        body = {"error": f"the note cannot be read ({error}); the author has to fix the file, it was left untouched",
+                "status": 500, "file": error.filename, "line": error.line}
+        return jsonify(body), 500
+    response = make_response(render_template("reader/broken.html", error=error, slug=None), 500)
+    response.cache_control.no_store = True
+    return response
 
 
 def _retry_after(error: HTTPException) -> dict:

@@ -294,7 +294,12 @@ def test_gettext_files_from_other_tools_are_read(tmp_path):
     assert catalog_counts(po) == {"translated": 0, "fuzzy": 1, "untranslated": 0, "obsolete": 1}
 
 
-def test_empty_file_is_an_empty_catalog(tmp_path):
+@pytest.mark.parametrize(("data", "reason"), [(b"", "empty catalog"), (b"# only a comment\n", "empty catalog"),
+                                            (b'msgid "Bonjour"\nmsgstr "Hello"\n', "no header entry"),
+                                            (b'msgid ""\n"Bonjour"\nmsgstr "Hello"\n', "no header entry")])
+def test_a_file_without_header_is_a_corrupt_catalog(tmp_path, data, reason):
+    """An empty catalog is not an empty translation: something truncated it (issue 10)."""
     path = tmp_path / "empty.po"
-    path.write_bytes(b"")
-    assert catalog_counts(read_catalog(path)) == {"translated": 0, "fuzzy": 0, "untranslated": 0, "obsolete": 0}
+    path.write_bytes(data)
+    with pytest.raises(CatalogError, match=reason):
+        read_catalog(path)

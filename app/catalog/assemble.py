@@ -7,7 +7,7 @@ from itertools import pairwise
 
 from .frontmatter_patch import front_matter_edits
 from .private import comment_deletions
-from .regions import LINE_BREAK, Edit, Region, Source
+from .regions import LINE_BREAK, Edit, Region, Source, apply_edits
 from .segment import parse_note
 
 _NOT_QUOTE_MARKUP = re.compile(r"[^>\s]")
@@ -67,13 +67,4 @@ def _continuation_prefix(source: Source, region: Region) -> str:
     return _NOT_QUOTE_MARKUP.sub(" ", prefix)  # "- [ ] " -> "      ", "> 1. " -> ">    "
 
 
-def apply_edits(text: str, edits: list[Edit]) -> str:
-    """``text`` with non-overlapping ``edits`` applied."""
-    pieces, pos = [], 0
-    for edit in sorted(edits, key=lambda e: e.start):
-        if edit.start < pos:
-            raise ValueError(f"overlapping edits at offset {edit.start}")
-        pieces += [text[pos:edit.start], edit.new]
-        pos = edit.end
-    pieces.append(text[pos:])
-    return "".join(pieces)
+__all__ = ["apply_edits", "assemble_note", "region_edit"]

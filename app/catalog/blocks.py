@@ -9,29 +9,35 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from app.content.limits import BLOCK_NESTING, guard_tokens
+
 from .regions import Region, Source, Span
 
 _BLANKS = " \t"
 _CHECKBOX = re.compile(r"\[[^\]]\](?:[ \t]+|$)")
 _CALLOUT = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
-_BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^[A-Za-z0-9-]+$")
+_BLOCK_ID = re.compile(r"(?:^|(?<![ \t])[ \t]+)\^[A-Za-z0-9-]+$")  # blanks tried from the start of their run only
 _CONTAINERS = {"blockquote_open": "blockquote", "list_item_open": "list item",
                "footnote_reference_open": "paragraph"}
+_TEXT_BLOCKS = ("table", "heading", "lheading", "paragraph")  #: the rules making blocks that hold text
 _CLOSERS = {"blockquote_close", "list_item_close", "footnote_reference_close"}
-_NOT_PROSE = re.compile(  # markup, links, tags and URLs: nothing to translate there
+#: Markup, links, tags and URLs: nothing to translate there. Each branch's scan stops where another
+#: match could start (``[^\[\]]``, ``[^<>]``...) or is bounded (a scheme is at most 32 characters),
+#: so no character is scanned again from each of a thousand ``[`` or ``<``: linear time.
+_NOT_PROSE = re.compile(
     r"""
-      !\[\[[^\]|]*(?:\|[ \t]*\d+(?:x\d+)?[ \t]*)?\]\]  # embed ![[file]], ![[file|300x200]]
-    | !?\[\[[^\]|]*\]\]              # wikilink without label: [[target]]
-    | !?\[\[[^\]|]*\|                # target of a labelled wikilink or embed (its label or alt text is prose)
-    | \]\([^)]*\)                    # link or image destination (an image's alt text is prose)
+      !\[\[[^\[\]|]*(?:\|[ \t]*\d+(?:x\d+)?[ \t]*)?\]\]  # embed ![[file]], ![[file|300x200]]
+    | !?\[\[[^\[\]|]*\]\]              # wikilink without label: [[target]]
+    | !?\[\[[^\[\]|]*\|                # target of a labelled wikilink or embed (its label or alt text is prose)
+    | \]\([^()\[\]]*\)                  # link or image destination (an image's alt text is prose)
     | `[^`]*`                        # code span
-    | <[^>]*>                        # HTML tag, comment or autolink
-    | %%.*?%%                        # Obsidian comment
-    | \[\^[^\]]*\]                   # footnote reference
-    | \b[a-z][a-z0-9+.-]*://\S*      # bare URL
+    | <[^<>]*>                       # HTML tag, comment or autolink
+    | %%(?:[^%]|%(?!%))*%%           # Obsidian comment
+    | \[\^[^\[\]]*\]                  # footnote reference
+    | \b[a-z][a-z0-9+.-]{0,31}://\S*  # bare URL
     | \bwww\.\S*
-    | (?<!\S)\#[^\s#]+               # hashtag
-    | &[a-z0-9#]+;                   # HTML entity
+    | (?<!\S)\#[^\s#]+                 # hashtag
+    | &[a-z0-9#]+;                     # HTML entity
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
@@ -42,19 +48,34 @@ def has_prose(text: str) -> bool:
     return any(char.isalpha() for char in _NOT_PROSE.sub(" ", text))
 
 
-def _record_content_starts(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """Block rule that never matches: note where each line's content starts at this nesting depth."""
-    starts = state.env["content_starts"]
-    line = start_line
-    while line < end_line and not state.isEmpty(line):
-        starts[line] = state.bMarks[line] + state.tShift[line]
-        line += 1
-    return False
+def _recording(rule):
+    """``rule`` that, when it makes a block, notes where each of the block's lines has its content.
+
+    Only blocks holding text (paragraphs, headings, tables) record, once per line, at the depth
+    markdown-it parses them, so the innermost content start is what is kept. (A rule run before
+    every block used to record every line up to the next blank one: a thousand list items or
+    headings in a row rescanned every line after them.)
+    """
+
+    def record(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if not rule(state, start_line, end_line, silent):
+            return False
+        if not silent:
+            starts = state.env["content_starts"]
+            for line in range(start_line, state.line):
+                starts[line] = state.bMarks[line] + state.tShift[line]
+        return True
+
+    return record
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(footnote_plugin)
-    md.block.ruler.before("front_matter", "content_starts", _record_content_starts)
+    md = MarkdownIt("commonmark", {"maxNesting": BLOCK_NESTING})
+    md.enable("table").use(front_matter_plugin).use(footnote_plugin)
+    md.block.ruler.before("front_matter", "guard_tokens", guard_tokens)
+    for rule in md.block.ruler.__rules__:
+        if rule.name in _TEXT_BLOCKS:
+            md.block.ruler.at(rule.name, _recording(rule.fn), {"alt": list(rule.alt)})
     md.core.ruler.enableOnly(["normalize", "block"])  # blocks only, in document order
     return md
 
@@ -101,7 +122,8 @@ def body_regions(source: Source, tokens: list[Token], columns: list[int]) -> lis
 def _table_width(tokens: list[Token], table_open: int) -> int:
     """Number of columns of the table: its header cells."""
     width = 0
-    for token in tokens[table_open:]:
+    for index in range(table_open, len(tokens)):  # no slice: a copy of the rest of the note per table
+        token = tokens[index]
         if token.type == "th_open":
             width += 1
         elif token.type == "thead_close":
@@ -137,8 +159,10 @@ class _RegionFinder:
                 spans[-1] = Span(last.line, last.start, end)
                 break
             spans.pop()
-        while spans and spans[0].start == spans[0].end:
-            spans.pop(0)
+        first = 0
+        while first < len(spans) and spans[first].start == spans[first].end:
+            first += 1
+        spans = spans[first:]
         if spans:
             region = Region(kind, tuple(spans), single_line)
             if has_prose(region.msgid(self.source)):

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import yaml
 
-from .regions import LINE_BREAK, Edit, Source
+from app.content.frontmatter import compose_yaml
+
+from .regions import LINE_BREAK, Edit, Source, apply_edits
 
 _STRING_TAG = "tag:yaml.org,2002:str"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same marks, faster
 _FIELD_TYPES = {"title": "title", "aliases": "alias"}
 _BLOCK_STYLES = ("|", ">")
 _NEEDS_ESCAPE = re.compile(  # outside YAML's printable set, or a line break
@@ -54,8 +56,8 @@ def front_matter_fields(source: Source, closing_line: int) -> list[Field]:
 
 def _field_nodes(yaml_text: str) -> list[tuple[str, yaml.ScalarNode]]:
     """(type, scalar) of each non-blank string under ``title``, then under ``aliases``."""
-    try:
-        root = yaml.compose(yaml_text, Loader=_LOADER)
+    try:  # no anchors nor aliases, nesting bounded: as the note index reads it
+        root = compose_yaml(yaml_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise FrontMatterError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
@@ -81,22 +83,42 @@ def _msgid(node: yaml.ScalarNode) -> str:
     return node.value.rstrip("\n") if node.style in _BLOCK_STYLES else node.value
 
 
+#: Up to this many translated fields, each one's style is checked on its own (two YAML parses each);
+#: beyond, all fields are checked at once, so a note with ten thousand aliases costs a few parses.
+FIELDS_CHECKED_ONE_BY_ONE = 8
+
+
 def front_matter_edits(source: Source, closing_line: int, fields: list[Field],
                        translations: Mapping[str, str]) -> list[Edit]:
     """Edits writing each translated field as a YAML scalar: original style and line count when valid."""
     base = source.starts[1]
     yaml_text = source.text[base:source.starts[closing_line]]
+    translated = [(field, translations.get(field.msgid) or field.msgid) for field in fields]
+    translated = [(field, text) for field, text in translated if text.strip() and text != field.msgid]
+    if len(translated) > FIELDS_CHECKED_ONE_BY_ONE:
+        return _edits_at_once(source, base, yaml_text, fields, translated)
     edits = []
-    for field in fields:
-        translation = translations.get(field.msgid) or field.msgid
-        if not translation.strip() or translation == field.msgid:
-            continue
+    for field, translation in translated:
         expected = [translation if other is field else other.msgid for other in fields]
         before, after = yaml_text[:field.start - base], yaml_text[field.end - base:]
         scalar = next((candidate for candidate in _candidates(source, field, translation)
                        if _reads_back(before + candidate + after, expected)), double_quoted(translation))
         edits.append(Edit(field.start, field.end, scalar))
     return edits
+
+
+def _edits_at_once(source: Source, base: int, yaml_text: str, fields: list[Field],
+                   translated: list[tuple[Field, str]]) -> list[Edit]:
+    """The edits of many fields, checked together: every field's preferred style, else double quotes."""
+    texts = {id(field): text for field, text in translated}
+    expected = [texts.get(id(field), field.msgid) for field in fields]
+    options = [[_candidates(source, field, text) for field, text in translated]]
+    for choice in (0, -1):
+        scalars = [candidates[choice] for candidates in options[0]]
+        edits = [Edit(field.start - base, field.end - base, scalar) for (field, _), scalar in zip(translated, scalars)]
+        if _reads_back(apply_edits(yaml_text, edits), expected):
+            return [Edit(field.start, field.end, scalar) for (field, _), scalar in zip(translated, scalars)]
+    return [Edit(field.start, field.end, double_quoted(text)) for field, text in translated]
 
 
 def _candidates(source: Source, field: Field, text: str) -> list[str]:
@@ -129,11 +151,14 @@ def _fold(text: str, count: int, separator: str) -> str:
               if text[i] == " " and text[i - 1] not in " \\" and text[i + 1] != " "]
     cuts: list[int] = []
     for part in range(1, count):
-        target = len(text) * part / count
-        later = [i for i in spaces if not cuts or i > cuts[-1]]
-        if not later:
+        if not spaces:
             break
-        cuts.append(min(later, key=lambda i: abs(i - target)))
+        target = len(text) * part / count
+        first = bisect_right(spaces, cuts[-1]) if cuts else 0  # spaces after the last cut
+        if first == len(spaces):
+            break
+        near = bisect_left(spaces, target, first)  # the nearest one is here or just before
+        cuts.append(min(spaces[max(first, near - 1):near + 1], key=lambda i: (abs(i - target), i)))
     bounds = [-1, *cuts, len(text)]
     return separator.join(text[a + 1:b] for a, b in zip(bounds, bounds[1:]))
 

@@ -122,9 +122,56 @@ def _shares_a_4gram(query: str, grams: set[str], other: str) -> bool:
     return any(other[i:i + 4] in grams for i in range(len(other) - 3))
 
 
+#: Above this many bytes (either side), a pair's similarity is not computed (quadratic in the
+#: length) but bounded from below by their shared beginning and end (linear): a long paragraph
+#: edited in one place still finds its old translation.
+LONG = 4096
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common beginning of ``a`` and ``b``, compared a slice at a time (not a byte at a time)."""
+    most, start, width = min(len(a), len(b)), 0, 64
+    while start < most:
+        width = min(width, most - start)
+        if a[start:start + width] == b[start:start + width]:
+            start, width = start + width, width * 2
+        elif width > 1:
+            width //= 2
+        else:
+            break
+    return start
+
+
+def _shared_ends(a: bytes, b: bytes) -> int:
+    """Bytes ``a`` and ``b`` share at their start plus at their end (without overlap)."""
+    start = _common_prefix(a, b)
+    end = _common_prefix(a[start:][::-1], b[start:][::-1])
+    return start + end
+
+
+def _find_long(query: bytes, candidates: list[polib.POEntry], texts: list[bytes]) -> polib.POEntry | None:
+    """The candidate sharing the most with a long ``query`` at both ends, if that reaches the threshold."""
+    best, best_score = None, Fraction(str(FUZZY_THRESHOLD))
+    for entry, text in zip(candidates, texts):
+        total = len(query) + len(text)
+        if not total or Fraction(2 * min(len(query), len(text)), total) < best_score:
+            continue
+        score = Fraction(2 * _shared_ends(query, text), total)
+        if score >= best_score and (best is None or score > best_score):
+            best, best_score = entry, score
+    return best
+
+
 def _find_fuzzy(msgid: str, candidates: list[polib.POEntry], texts: list[bytes]) -> polib.POEntry | None:
     """Best old entry at or above the threshold; the first one in old-file order wins ties."""
     query = msgid.encode("utf-8")
+    if len(query) > LONG:
+        return _find_long(query, candidates, texts)
+    short = [k for k, text in enumerate(texts) if len(text) <= LONG]
+    if len(short) < len(texts):
+        candidates, texts = [candidates[k] for k in short], [texts[k] for k in short]
+        if not texts:
+            return None
     cutoff = FUZZY_THRESHOLD * 100 - 1e-6
     best = process.extractOne(query, texts, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best is None or not _similar_enough(query, best[0]):

@@ -25,7 +25,7 @@ from typing import Literal
 import polib
 from rapidfuzz.distance import Levenshtein
 
-from app.content.wikilinks import WIKILINK
+from app.content.wikilinks import WIKILINK, code_spans, strip_code_spans
 
 MIN_WORD_LETTERS = 5  #: a typo fix is allowed only inside words at least this long (before and after)
 MAX_WORD_EDIT = 2  #: characters inserted, deleted or replaced inside one word
@@ -39,8 +39,8 @@ NEGATIONS = frozenset("ne n pas non jamais rien aucun aucune aucuns aucunes pers
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
-_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\[\]()]+|\]\(\s*<?([^)\s>]*)", re.IGNORECASE)
-_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+#: A link destination stops at ``]`` too, where the next ``](`` could start: linear time.
+_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\[\]()]+|\]\(\s*<?([^)\s>\]]*)", re.IGNORECASE)
 _SKELETON = re.compile(r"\*\*|__|\*|_|==|~~|[^\W\d_]+")
 
 Kind = Literal["same", "minor", "substantive"]
@@ -82,7 +82,7 @@ def fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(_CODE.sub(" ", WIKILINK.sub(lambda m: " " + (m.group("label") or m.group("target")) + " ", text)))
+    return _WORD.findall(strip_code_spans(WIKILINK.sub(lambda m: " " + (m.group("label") or m.group("target")) + " ", text), " "))
 
 
 def _wikilink_targets(text: str) -> list[str]:
@@ -91,7 +91,7 @@ def _wikilink_targets(text: str) -> list[str]:
 
 def _emphasis_skeleton(text: str) -> list[str]:
     """Emphasis markers with the words between them as ``w``: moving or adding emphasis changes it."""
-    plain = _CODE.sub(" ", WIKILINK.sub(lambda m: " " + (m.group("label") or "") + " ", _URL.sub(" ", text)))
+    plain = strip_code_spans(WIKILINK.sub(lambda m: " " + (m.group("label") or "") + " ", _URL.sub(" ", text)), " ")
     tokens = ["w" if token[0].isalpha() else token for token in _SKELETON.findall(plain)]
     return tokens if any(token != "w" for token in tokens) else []
 
@@ -102,7 +102,7 @@ def _guard(old: str, new: str) -> str:
         ("number", lambda t: _NUMBER.findall(t)),
         ("url", lambda t: [m.group(0) for m in _URL.finditer(t)]),
         ("wikilink", _wikilink_targets),
-        ("code", lambda t: [m.group(0) for m in _CODE.finditer(t)]),
+        ("code", lambda t: [t[start:end] for start, end in code_spans(t)]),
         ("negation", lambda t: [w for w in map(fold, _words(t)) if w in NEGATIONS]),
         ("question", lambda t: t.count("?") + t.count("¿")),
         ("emphasis", _emphasis_skeleton),

@@ -76,6 +76,18 @@ def _check_syntax(lines: list[str], path: str) -> None:
             raise CatalogError(path, line_number, "msgid without msgstr")
 
 
+def _check_header(lines: list[str], path: str) -> None:
+    """A catalog starts with its header entry (``msgid ""``); an empty file or one without is corrupt."""
+    entries = ((number, line.strip()) for number, line in enumerate(lines, 1)
+               if line.strip() and not line.lstrip().startswith("#"))
+    first = next(entries, None)
+    if first is None:
+        raise CatalogError(path, None, 'empty catalog: no header entry (msgid "")')
+    second = next(entries, None)
+    if not re.fullmatch(r'msgid\s*""', first[1]) or second is None or not second[1].startswith("msgstr"):
+        raise CatalogError(path, first[0], 'no header entry: a catalog starts with msgid "" and its metadata')
+
+
 def _protect_references(line: str) -> str:
     """Percent-encode isolated file names so polib's whitespace split keeps them whole."""
     if not line.lstrip().startswith("#:"):
@@ -132,6 +144,7 @@ def parse_catalog(data: bytes | str, path: str = "<memory>") -> polib.POFile:
     if charset and charset.group(1).lower() not in _OK_CHARSETS:
         line = next((i for i, s in enumerate(lines, 1) if "charset=" in s), None)
         raise CatalogError(path, line, f"unsupported charset {charset.group(1)} (catalogs are UTF-8)")
+    _check_header(lines, path)
     return po
 
 

@@ -89,3 +89,15 @@ class Edit:
     start: int
     end: int
     new: str
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """``text`` with non-overlapping ``edits`` applied."""
+    pieces, pos = [], 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        if edit.start < pos:
+            raise ValueError(f"overlapping edits at offset {edit.start}")
+        pieces += [text[pos:edit.start], edit.new]
+        pos = edit.end
+    pieces.append(text[pos:])
+    return "".join(pieces)

@@ -26,8 +26,9 @@ import polib
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.content import slugmap
 from app.content.index import list_note_files
+from app.content.limits import LimitExceeded, NoteLimits
 from app.content.slugmap import Rename, SlugMap
-from app.content.notes import NoteReadError, decode_note
+from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note, unexpected
 from app.fsutil import atomic_write, cleanup_temp_files, file_lock, fsync_dir
 
 CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
@@ -60,20 +61,22 @@ def assign_slugs(notes_folder: str | os.PathLike, files: list[str]) -> dict[str,
     return slugmap.assign({}, files)[0]
 
 
-def _msgids_of_files(notes_folder: Path, files: Iterable[str]) -> dict[str, list[str]]:
-    """The msgids of each French file (files that cannot be read or segmented have none)."""
+def _msgids_of_files(notes_folder: Path, files: Iterable[str], limits: NoteLimits = DEFAULT_LIMITS) -> dict[str, list[str]]:
+    """The msgids of each French file (files that cannot be read or segmented, or over ``limits``, have none)."""
     _load_catalog_code()
     found = {}
     for source in files:
         try:
-            found[source] = [s.msgid for s in segment_note(decode_note((notes_folder / source).read_bytes(), source))]
-        except (OSError, NoteReadError, FrontMatterError):
+            text, _, _ = check_note((notes_folder / source).read_bytes(), source, limits)
+            found[source] = [s.msgid for s in segment_note(text)]
+        except Exception:  # noqa: BLE001  (a broken note is reported by the sync itself; here it has no msgids)
             found[source] = []
     return found
 
 
 def resolve_slugs(notes_folder: Path, translations_dir: Path, langs: list[str], state_dir: str | os.PathLike,
-                  files: list[str], *, check: bool = False) -> tuple[dict[str, str], list[Rename]]:
+                  files: list[str], *, check: bool = False,
+                  limits: NoteLimits = DEFAULT_LIMITS) -> tuple[dict[str, str], list[Rename]]:
     """Every file's slug from the registry, after detecting renames among vanished and new files.
 
     Renamed notes' catalogs move to their new slug here (the rest of a rename — snapshots,
@@ -91,7 +94,7 @@ def resolve_slugs(notes_folder: Path, translations_dir: Path, langs: list[str], 
     if gone and appeared:
         old = {s: next((m for lang in langs if (m := catalog_msgids(catalog_file(translations_dir, lang, slug)))), [])
                for s, slug in gone.items()}
-        renames = detect_renames(old, _msgids_of_files(notes_folder, appeared))
+        renames = detect_renames(old, _msgids_of_files(notes_folder, appeared, limits))
     if check:
         slugs, done = slugmap.assign(registry.slugs, files, renames, reserved=registry.redirects)
         return slugs, done
@@ -198,7 +201,7 @@ def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang
                 stamp = Stamp.of(path.stat(), old_data if unchanged else data)
     except CatalogError as exc:
         return NoteSyncResult(source, lang, path, "error", error=exc)
-    except FrontMatterError as exc:
+    except (FrontMatterError, LimitExceeded) as exc:
         return NoteSyncResult(source, lang, path, "error", error=NoteReadError(source, exc.reason, exc.line))
     except Exception as exc:  # one broken note (or a lock timeout) must not stop the garden's sync  # noqa: BLE001
         error = SyncError(f"{path}: cannot sync {source}: {type(exc).__name__}: {exc}")
@@ -227,8 +230,9 @@ class _Run:
     """The state of one :func:`sync_all` call."""
 
     def __init__(self, notes_folder: Path, translations_dir: Path, langs: list[str], manifest: Manifest,
-                 report: SyncReport, *, checkpoints: bool = True):
+                 report: SyncReport, *, checkpoints: bool = True, limits: NoteLimits = DEFAULT_LIMITS):
         self.notes_folder, self.translations_dir, self.langs = notes_folder, translations_dir, langs
+        self.limits = limits  #: a French note over them is reported, as the note index does
         self.manifest, self.report = manifest, report
         self.write, self.checkpoints = not report.check, checkpoints  # no checkpoints in worker processes
         self.racy: list[tuple[str, str | None, Path]] = []  #: stamps to confirm once their tick is past
@@ -256,11 +260,17 @@ class _Run:
                 catalog = f"{self.catalogs_prefix}{lang}/notes/{slug}.po"
                 if not self._catalog_unchanged(source, lang, catalog):
                     jobs.append((lang, Path(catalog)))
-            return (source, decode_note(_read(path) if data is None else data, source), jobs) if jobs else None
+            if not jobs:
+                return None
+            text, _, _ = check_note(_read(path) if data is None else data, source, self.limits)
+            return source, text, jobs
         except FileNotFoundError:
             return None  # removed while we were syncing: the next sync reports its orphans
         except (NoteReadError, OSError) as exc:
             self._note_failed(source, exc if isinstance(exc, NoteReadError) else SyncError(f"{path}: {exc.strerror or exc}"))
+            return None
+        except Exception as exc:  # noqa: BLE001  (whatever one note does, the others are synced)
+            self._note_failed(source, unexpected(source, exc))
             return None
 
     def finish(self, source: str, results: list[NoteSyncResult]) -> None:
@@ -351,7 +361,8 @@ def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
     """In a forked worker: sync some notes; return the report part, their manifest records and racy stamps."""
     parent = _PARENT
     report = SyncReport(languages=parent.report.languages, check=parent.report.check)
-    run = _Run(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False)
+    run = _Run(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
+               limits=parent.limits)
     run.compendium = parent.compendium
     _sync_files(run, pairs, None)
     report.errors = [SyncError(str(e)) for e in report.errors]  # picklable whatever the original type
@@ -394,23 +405,26 @@ def sync_all(
     check: bool = False,
     progress: Callable[[int, int], None] | None = None,
     processes: int = 1,
+    limits: NoteLimits = DEFAULT_LIMITS,
 ) -> SyncReport:
     """Sync the catalogs of every note in every language in ``langs``; with ``check``, write nothing.
 
-    With ``processes`` > 1, a sync with many new notes (a first sync) forks that many workers.
+    With ``processes`` > 1, a sync with many new notes (a first sync) forks that many workers. A
+    note over ``limits`` (or that cannot be read at all) is reported and its catalogs left alone.
     """
     started = time.perf_counter()
     notes_folder, translations_dir, langs = Path(notes_folder), Path(translations_dir), list(langs)
     report = SyncReport(languages=tuple(langs), check=check)
     manifest = Manifest.load(state_dir, notes_folder, translations_dir)
     report.full = not manifest.trusted
-    run = _Run(notes_folder, translations_dir, langs, manifest, report)
+    run = _Run(notes_folder, translations_dir, langs, manifest, report, limits=limits)
     if not check:
         for lang in langs:
             if (translations_dir / lang / "notes").is_dir():
                 report.cleaned += cleanup_temp_files(translations_dir / lang / "notes")
     files = list_note_files(notes_folder) if notes_folder.is_dir() else []
-    slugs, report.renames = resolve_slugs(notes_folder, translations_dir, langs, state_dir, files, check=check)
+    slugs, report.renames = resolve_slugs(notes_folder, translations_dir, langs, state_dir, files, check=check,
+                                          limits=limits)
     for rename in report.renames:
         manifest.forget(rename.old_source)
         if check:

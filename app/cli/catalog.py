@@ -164,6 +164,9 @@ def render_command(lang: str, out: Path | None, slugs: tuple[str, ...]) -> None:
         except CatalogError as exc:
             problems.append(exc)
             continue
+        except Exception as exc:  # noqa: BLE001  (one note that cannot be assembled is reported; the others are rendered)
+            problems.append(CatalogError(note.filename, None, f"cannot be assembled ({type(exc).__name__}: {exc})"))
+            continue
         if out is None:
             click.echo(text, nl=False)
         else:

@@ -84,6 +84,7 @@ def sync_without_app(args: list[str]) -> int | None:
     if not check and _has_pending_saves(config["SQLALCHEMY_DATABASE_URI"]) is not False:
         return None
     from app.catalog.sync import sync_all
+    from app.content.limits import NoteLimits
     from app.fsutil import cleanup_temp_files
 
     bar = None
@@ -93,7 +94,8 @@ def sync_without_app(args: list[str]) -> int | None:
         bar = ProgressBar("checking catalogs" if check else "syncing catalogs")
     try:
         report = sync_all(content / langs[0], config["TRANSLATIONS_DIR"], langs[1:], config["STATE_DIR"], check=check,
-                          progress=bar, processes=os.cpu_count() or 1)
+                          progress=bar, processes=os.cpu_count() or 1,
+                          limits=NoteLimits(config["MAX_NOTE_BYTES"], config["MAX_NOTE_DEPTH"]))
     finally:
         if bar is not None:
             bar.close()

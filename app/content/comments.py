@@ -53,13 +53,14 @@ def _comments_in_line(text: str, start: int, stop: int, ranges: list[tuple[int, 
     runs: dict[int, list[int]] = {}
     for run in _BACKTICKS.finditer(text, start, stop):
         runs.setdefault(len(run.group()), []).append(run.start())
-    pos = start
+    pos, mark = start, -1
     while pos < stop:
-        mark = text.find(MARK, pos, stop)
-        tick = text.find("`", pos, stop)
+        if mark < pos:  # the next mark is searched again only once passed (not once per code span before it)
+            mark = text.find(MARK, pos, stop)
         if mark == -1:
             return None
-        if tick != -1 and tick < mark:  # a code span: skip to its closing run of the same length, if any
+        tick = text.find("`", pos, mark)
+        if tick != -1:  # a code span: skip to its closing run of the same length, if any
             length = len(_BACKTICKS.match(text, tick).group())
             same = runs.get(length, [])
             later = bisect_right(same, tick)

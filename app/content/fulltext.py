@@ -27,14 +27,16 @@ MAX_QUERY = 200
 MAX_TERMS = 10
 SNIPPET_CHARS = 220
 
+#: Markup dropped from the text searched; no pattern scans past where its next match could start
+#: (``[^\[\]]``, ``[^<>]``), so a run of ``[`` or ``<`` costs its length, not its square.
 _MARKUP = [
     (re.compile(r"^(?:```|~~~).*$", re.MULTILINE), " "),
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) and images
+    (re.compile(r"!?\[([^\[\]]*)\]\([^()\[\]]*\)"), r"\1"),  # [text](url) and images
     (re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE), ""),
     (re.compile(r"(?<!\S)\^[A-Za-z0-9-]+\s*$", re.MULTILINE), ""),  # block ids
     (re.compile(r"\[!\w+\][+-]?"), ""),  # callout markers
     (re.compile(r"[*_~`|]+|=="), ""),
-    (re.compile(r"<[^>\n]*>"), " "),
+    (re.compile(r"<[^<>\n]*>"), " "),
     (re.compile(r"\s+"), " "),
 ]
 

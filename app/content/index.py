@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.content import slugmap
-from app.content.notes import Note, NoteReadError, parse_note
+from app.content.limits import NoteLimits
+from app.content.notes import DEFAULT_LIMITS, Note, NoteReadError, parse_note, unexpected
 from app.content.slugmap import Rename, SlugMap
 from app.content.slugs import fold
 
@@ -71,8 +72,10 @@ class NoteIndex:
     """All notes of one folder, kept current by :meth:`refresh` without reparsing unchanged files."""
 
     def __init__(self, folder: str | os.PathLike, slugs: SlugMap | None = None,
-                 detect_renames: Callable[[dict[str, str], dict[str, str]], dict[str, str]] | None = None):
+                 detect_renames: Callable[[dict[str, str], dict[str, str]], dict[str, str]] | None = None,
+                 limits: NoteLimits = DEFAULT_LIMITS):
         self.folder = Path(folder)
+        self.limits = limits  #: a note over them is a broken note
         self.slugmap = slugs  #: the persisted slug registry (None: slugs by file order, not kept)
         self.detect_renames = detect_renames  #: (old texts, new texts) -> {old file: new file}
         self._renamed: tuple[Rename, ...] = ()
@@ -115,10 +118,11 @@ class NoteIndex:
                 self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            self._stamps[filename] = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
+            stamp = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
             if old and old.sha256 == digest:
+                self._stamps[filename] = stamp
                 continue
-            (changed if old else added).append((filename, data, stat.st_mtime))
+            (changed if old else added).append((filename, data, stat.st_mtime, stamp))
         renames = self._renames_among(removed, added)
         for filename in removed:
             self._stamps.pop(filename, None)
@@ -127,8 +131,9 @@ class NoteIndex:
         self._renamed = ()
         if added or removed:
             self._assign_slugs(files, renames)
-        for filename, data, mtime in added + changed:
+        for filename, data, mtime, stamp in added + changed:
             self._parse(filename, data, mtime)
+            self._stamps[filename] = stamp  # only once parsed: a parse cut short is tried again
         result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed), self._renamed)
         if result:
             self._rebuild_lookups()
@@ -139,13 +144,13 @@ class NoteIndex:
         self.refreshed_at = time.monotonic()
         return result
 
-    def _renames_among(self, removed: list[str], added: list[tuple[str, bytes, float]]) -> dict[str, str]:
+    def _renames_among(self, removed: list[str], added: list[tuple]) -> dict[str, str]:
         """Removed and added files that are one note, by the content of their French (needs ``detect_renames``)."""
         if not (removed and added and self.detect_renames and self.slugmap is not None):
             return {}
         old = {f: self._notes[f].text for f in removed if f in self._notes}
         new = {}
-        for filename, data, _ in added:
+        for filename, data, *_ in added:
             with contextlib.suppress(UnicodeDecodeError):
                 new[filename] = data.decode("utf-8")
         try:
@@ -174,16 +179,27 @@ class NoteIndex:
         self._slugs, self._by_filename_slug = slugs, by_file
         for filename in renamed:
             stamp = self._stamps[filename]
-            data = (self.folder / filename).read_bytes()
+            try:
+                data = (self.folder / filename).read_bytes()
+            except OSError as exc:
+                self._notes.pop(filename, None)
+                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
+                self._stamps.pop(filename, None)
+                continue
             self._parse(filename, data, stamp.mtime_ns / 1e9)
 
     def _parse(self, filename: str, data: bytes, mtime: float) -> None:
+        """Index the note, or its error: whatever goes wrong reading one note concerns that note only."""
         try:
-            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime)
+            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime, self.limits)
             self._errors.pop(filename, None)
         except NoteReadError as exc:
             self._notes.pop(filename, None)
             self._errors[filename] = exc
+        except Exception as exc:  # noqa: BLE001  (a bug, a recursion, memory: the note is broken, not the site)
+            log.exception("cannot read note %s", filename)
+            self._notes.pop(filename, None)
+            self._errors[filename] = unexpected(filename, exc)
 
     def _rebuild_lookups(self) -> None:
         lookup: dict[str, str] = {}
@@ -227,6 +243,15 @@ class NoteIndex:
         """The read error of the note with ``slug``, if it exists but cannot be read."""
         filename = self._slugs.get(slug)
         return self._errors.get(filename) if filename else None
+
+    def is_current(self, filename: str) -> bool:
+        """Whether ``filename`` is as the index last read it (one ``stat``): a fixed broken note is not."""
+        stamp = self._stamps.get(filename)
+        try:
+            stat = (self.folder / filename).stat()
+        except OSError:
+            return stamp is None
+        return stamp is not None and stamp.size == stat.st_size and stamp.mtime_ns == stat.st_mtime_ns
 
     def by_filename(self, filename: str) -> Note | None:
         """The note stored in ``filename`` (relative path), or None."""

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from app.content.comments import strip_comments
 from app.content.dates import front_matter_dates
-from app.content.frontmatter import FrontMatterError, as_string_list, parse_front_matter, split_front_matter
+from app.content.frontmatter import FrontMatterError, Split, as_string_list, parse_front_matter, split_front_matter
+from app.content.limits import LimitExceeded, NoteLimits, check_markdown_depth, check_size
 from app.content.wikilinks import WikiLink, find_hashtags, find_wikilinks
+
+DEFAULT_LIMITS = NoteLimits()
 
 
 class NoteReadError(Exception):
-    """A note that cannot be read: bad encoding or broken front matter."""
+    """A note that cannot be read: bad encoding, broken front matter, over a limit, or any failure reading it."""
 
     def __init__(self, filename: str, reason: str, line: int | None = None):
         where = filename if line is None else f"{filename}:{line}"
@@ -63,21 +66,35 @@ def decode_note(data: bytes, filename: str) -> str:
         raise NoteReadError(filename, f"invalid UTF-8 at byte {exc.start}", line) from None
 
 
-def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0) -> Note:
-    """Parse the bytes of a note file into a :class:`Note`."""
+def check_note(data: bytes, filename: str, limits: NoteLimits = DEFAULT_LIMITS) -> tuple[str, Split, dict]:
+    """The text, parts and front matter of a note within ``limits``; else :class:`NoteReadError` saying why."""
+    try:
+        check_size(len(data), limits)
+    except LimitExceeded as exc:
+        raise NoteReadError(filename, exc.reason) from None
     text = decode_note(data, filename)
     split = split_front_matter(text)
     try:
-        meta = parse_front_matter(split.yaml_text)
-    except FrontMatterError as exc:
+        meta = parse_front_matter(split.yaml_text, limits.max_depth)
+        check_markdown_depth(split.body, limits.max_depth, split.body_line)
+    except (FrontMatterError, LimitExceeded) as exc:
         raise NoteReadError(filename, exc.reason, exc.line) from None
+    return text, split, meta
+
+
+def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0,
+               limits: NoteLimits = DEFAULT_LIMITS) -> Note:
+    """Parse the bytes of a note file into a :class:`Note`."""
+    text, split, meta = check_note(data, filename, limits)
     name = filename.rsplit("/", 1)[-1].removesuffix(".md")
     title = meta.get("title")
     title = str(title).strip() if title not in (None, "") else name
     tags = as_string_list(meta.get("tags"), split_spaces=True)
     visible = strip_comments(split.body)  # links and tags inside %%comments%% are the author's, not the readers'
+    known = set(tags)  # a set: ten thousand hashtags are checked in ten thousand steps, not their square
     for tag in find_hashtags(visible):
-        if tag not in tags:
+        if tag not in known:
+            known.add(tag)
             tags.append(tag)
     aliases = as_string_list(meta.get("aliases"))
     created, updated = front_matter_dates(meta)
@@ -100,7 +117,15 @@ def parse_note(data: bytes, filename: str, slug: str, mtime: float = 0.0) -> Not
     )
 
 
-def read_note(path: Path, filename: str, slug: str) -> Note:
+def read_note(path: Path, filename: str, slug: str, limits: NoteLimits = DEFAULT_LIMITS) -> Note:
     """Read and parse the note file at ``path``."""
     stat = path.stat()
-    return parse_note(path.read_bytes(), filename, slug, stat.st_mtime)
+    return parse_note(path.read_bytes(), filename, slug, stat.st_mtime, limits)
+
+
+def unexpected(filename: str, exc: BaseException, doing: str = "read") -> NoteReadError:
+    """The error of a note that could not be ``doing`` (read, rendered): a limit's reason, else the failure's type and message."""
+    if isinstance(exc, LimitExceeded):
+        return NoteReadError(filename, exc.reason, exc.line)
+    message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return NoteReadError(filename, f"cannot be {doing} ({type(exc).__name__}{': ' + message if message else ''})")

@@ -1,14 +1,19 @@
 """Published translations: ``content/<lang>/<slug>.md`` snapshots written on approval."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.content.frontmatter import FrontMatterError, as_string_list, parse_front_matter, split_front_matter
+from app.content.frontmatter import as_string_list
 from app.content.index import list_note_files
+from app.content.limits import NoteLimits
+from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note, unexpected
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,10 @@ class PublishedNote:
 class PublishedIndex:
     """The published notes of one target language, refreshed from disk when files change."""
 
-    def __init__(self, folder: str | os.PathLike, lang: str):
+    def __init__(self, folder: str | os.PathLike, lang: str, limits: NoteLimits = DEFAULT_LIMITS):
         self.folder = Path(folder)
         self.lang = lang
+        self.limits = limits
         self._lock = threading.RLock()
         self._stamps: dict[str, tuple[int, int]] = {}
         self._notes: dict[str, PublishedNote] = {}  # by slug
@@ -61,8 +67,8 @@ class PublishedIndex:
                 stamp = (stat.st_size, stat.st_mtime_ns)
                 if self._stamps.get(filename) == stamp:
                     continue
-                self._stamps[filename] = stamp
                 self._load(filename, stat.st_mtime)
+                self._stamps[filename] = stamp  # only once loaded: a load cut short is tried again
                 changed = True
             if changed:
                 self.generation += 1
@@ -72,12 +78,16 @@ class PublishedIndex:
     def _load(self, filename: str, mtime: float) -> None:
         slug = filename[:-3]
         try:
-            text = (self.folder / filename).read_bytes().decode("utf-8")
-            split = split_front_matter(text)
-            meta = parse_front_matter(split.yaml_text)
-        except (UnicodeDecodeError, FrontMatterError, OSError) as exc:
+            text, split, meta = check_note((self.folder / filename).read_bytes(), filename, self.limits)
+        except (NoteReadError, OSError) as exc:
+            log.warning("cannot read published note %s/%s: %s", self.lang, filename, exc)
             self._notes.pop(slug, None)
             self.errors[filename] = str(exc)
+            return
+        except Exception as exc:  # noqa: BLE001  (one published file never takes the site down)
+            log.exception("cannot read published note %s/%s", self.lang, filename)
+            self._notes.pop(slug, None)
+            self.errors[filename] = str(unexpected(filename, exc))
             return
         self.errors.pop(filename, None)
         self._notes[slug] = PublishedNote(

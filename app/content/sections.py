@@ -16,10 +16,11 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from app.content.comments import strip_comments
+from app.content.limits import BLOCK_NESTING, guard_tokens
 from app.content.slugs import fold
 
 _BLOCK_ID_AT_END = re.compile(r"(?:^|[ \t])\^(?P<id>[A-Za-z0-9-]+)[ \t]*\Z")
-_CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*\Z")
+_CLOSING_HASHES = re.compile(r"(?<![ \t])[ \t]+#+[ \t]*\Z")  # blanks tried from the start of their run only
 _SPACES = re.compile(r"\s+")
 #: blocks a ``^id`` line of its own names when it follows them
 _NAMEABLE = frozenset({"bullet_list_open", "ordered_list_open", "table_open", "blockquote_open", "paragraph_open"})
@@ -27,7 +28,8 @@ _NAMEABLE = frozenset({"bullet_list_open", "ordered_list_open", "table_open", "b
 
 @functools.cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table").use(footnote_plugin)
+    md = MarkdownIt("commonmark", {"maxNesting": BLOCK_NESTING}).enable("table").use(footnote_plugin)
+    md.block.ruler.before("table", "guard_tokens", guard_tokens)  # a table padded to a wide header: refused
     md.core.ruler.enableOnly(["normalize", "block"])
     return md
 

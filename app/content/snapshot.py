@@ -23,8 +23,9 @@ from app.fsutil import atomic_write, file_lock
 log = logging.getLogger(__name__)
 
 NAME = "garden-index.pickle"
-#: Attributes never saved: locks, the folder itself (checked separately) and the index's collaborators.
-_SKIP = {"_lock", "folder", "slugmap", "detect_renames"}
+#: Attributes never saved: locks, the folder itself (checked separately), the index's collaborators and the
+#: limits it reads notes within (the configuration's; a snapshot read within other limits is refused).
+_SKIP = {"_lock", "folder", "slugmap", "detect_renames", "limits"}
 
 
 def code_fingerprint() -> str:
@@ -38,6 +39,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _limits(index) -> tuple | None:
+    limits = getattr(index, "limits", None)
+    return (limits.max_bytes, limits.max_depth) if limits is not None else None
+
+
 def _state(index) -> dict:
     return {key: value for key, value in vars(index).items() if key not in _SKIP}
 
@@ -49,7 +55,8 @@ def save(path: Path, notes, published: dict) -> None:
         for lang, index in published.items():
             with index._lock:
                 state[lang] = (str(index.folder), _state(index))
-        data = pickle.dumps({"code": code_fingerprint(), "state": state}, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps({"code": code_fingerprint(), "limits": _limits(notes), "state": state},
+                            protocol=pickle.HIGHEST_PROTOCOL)
     with file_lock(path):
         atomic_write(path, data)
 
@@ -65,8 +72,8 @@ def load(path: Path, notes, published: dict) -> bool:
         return False
     try:
         saved = pickle.loads(data)
-        if saved.get("code") != code_fingerprint():
-            return False
+        if saved.get("code") != code_fingerprint() or saved.get("limits") != _limits(notes):
+            return False  # other code, or other limits: a note broken then may be readable now, and the reverse
         state = saved["state"]
         targets = {"notes": notes, **published}
         if set(state) != set(targets) or any(state[key][0] != str(index.folder) for key, index in targets.items()):

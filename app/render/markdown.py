@@ -13,12 +13,14 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from app.content.frontmatter import split_front_matter
+from app.content.limits import BLOCK_NESTING, guard_tokens
 from app.content.slugs import fold
 from app.content.wikilinks import WikiLink
+from app.render.autolinks import autolinks_plugin
 from app.render.embeds import OPTIONS_KEY, render_file_embed, resolve_images
+from app.render.guards import InlineView, check_output_budget, parse_inline, tooltip
 from app.render.obsidian import block_anchor, obsidian_plugin
 from app.render.obsidian_markup import STRICT_LINE_BREAKS, obsidian_markup_plugin
 from app.render.sanitize import sanitize_html
@@ -96,15 +98,18 @@ def _render(markdown: str, options: RenderOptions, front_matter: bool) -> str:
 @functools.cache
 def _parser(front_matter: bool) -> MarkdownIt:
     """The shared, stateless parser (with or without the front matter rule)."""
-    md = MarkdownIt("commonmark", {"linkify": False, "typographer": False, "breaks": False})
+    md = MarkdownIt("commonmark", {"linkify": False, "typographer": False, "breaks": False,
+                                   "maxNesting": BLOCK_NESTING})
     md.enable(["table", "strikethrough"])
     if front_matter:
         md.use(front_matter_plugin)
-    md.use(footnote_plugin).use(gfm_autolink_plugin).use(obsidian_plugin).use(obsidian_markup_plugin)
+    md.use(footnote_plugin).use(autolinks_plugin).use(obsidian_plugin).use(obsidian_markup_plugin)
+    md.block.ruler.before("table", "guard_tokens", guard_tokens)
+    md.core.ruler.at("inline", functools.partial(parse_inline, InlineView(md)))
     md.core.ruler.after("inline", "heading_ids", _add_heading_ids)
     for name, rule in (("resolve_links", _resolve_links), ("resolve_images", resolve_images),
                        ("mark_changed", _mark_changed_blocks),
-                       ("table_align", _align_table_cells)):
+                       ("table_align", _align_table_cells), ("output_budget", check_output_budget)):
         md.core.ruler.push(name, rule)
     for token_type, render in (("wikilink", _render_wikilink), ("embed", _render_embed),
                                ("hashtag", _render_hashtag), ("change_marker", _render_change_marker)):
@@ -116,12 +121,14 @@ def _parser(front_matter: bool) -> MarkdownIt:
 def _unique_heading_ids(texts: Iterable[str]) -> list[str]:
     """The ids :func:`heading_id` gives headings of these source texts, a repeated one suffixed ``-1``, ``-2``…"""
     seen: set[str] = set()
+    next_suffix: dict[str, int] = {}  # so that a thousand identical headings cost a thousand steps, not their square
     ids = []
     for text in texts:
         base = heading_id(text)
-        slug, n = base, 1
+        slug, n = base, next_suffix.get(base, 1)
         while slug in seen:
             slug, n = f"{base}-{n}", n + 1
+        next_suffix[base] = n
         seen.add(slug)
         ids.append(slug)
     return ids
@@ -148,13 +155,21 @@ def _resolve_links(state: StateCore) -> None:
     """Ask the caller's resolvers about every wikilink and embed; lazy-load images."""
     options: RenderOptions = state.env[_ENV_KEY]
     tokens = state.tokens
+    resolved: dict[tuple[str, WikiLink], object] = {}  # a link repeated a thousand times is resolved once
+
+    def resolve(kind: str, link: WikiLink):
+        key = (kind, link)
+        if key not in resolved:
+            resolved[key] = options.resolve_link(link) if kind == "link" else options.resolve_embed(link)
+        return resolved[key]
+
     for idx, token in enumerate(tokens):
         for child in token.children or ():
             link = child.meta.get("link") if child.meta else None
             if child.type == "wikilink" and link.target and not child.meta["in_link"]:
-                child.meta["target"] = options.resolve_link(link)
+                child.meta["target"] = resolve("link", link)
             elif child.type == "embed":
-                child.meta["target"] = options.resolve_embed(link)
+                child.meta["target"] = resolve("embed", link)
             elif child.type == "image":
                 child.attrSet("loading", "lazy")
         lone = [c for c in token.children or () if not (c.type in ("text", "softbreak") and not c.content.strip())]
@@ -183,8 +198,10 @@ def _mark_changed_blocks(state: StateCore) -> None:
             continue
         line = token.map[0] + 1 + options.line_offset
         tooltip = options.changed_lines.get(line)
+        if tooltip is None or line in marked:
+            continue
         inline = _first_inline_inside(tokens, idx)
-        if tooltip is None or line in marked or inline is None:
+        if inline is None:
             continue
         marked.add(line)
         token.attrJoin("class", "changed-since-approval")
@@ -237,7 +254,7 @@ def _render_wikilink(self, tokens, idx, md_options, env) -> str:
         return f'<span class="wikilink unresolved" title="{escapeHtml(options.unresolved_title)}">{text}</span>'
     lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
     href = escapeHtml(target.href + _fragment(link.heading))
-    return f'<a class="wikilink" href="{href}" title="{escapeHtml(target.title)}"{lang}>{text}</a>'
+    return f'<a class="wikilink" href="{href}" title="{escapeHtml(tooltip(target.title))}"{lang}>{text}</a>'
 
 
 def _image_label(label: str | None) -> tuple[str, str]:
@@ -266,7 +283,7 @@ def _render_embed(self, tokens, idx, md_options, env) -> str:
         return f'<img class="embed-image" src="{escapeHtml(target.src)}" alt="{escapeHtml(alt)}" loading="lazy"{size}>'
     if target.kind != "note":
         return render_file_embed(target, link.label or "", link.heading)
-    title = escapeHtml(target.title or link.text)
+    title = escapeHtml(tooltip(target.title or link.text))
     lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
     href = escapeHtml(target.src + _fragment(link.heading))
     anchor = f'<a class="wikilink" href="{href}" title="{title}"{lang}>{title}</a>'

@@ -80,24 +80,15 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
 
 
 # -- callouts -------------------------------------------------------------------------------------
-def _closing_index(tokens: list[Token], open_idx: int) -> int:
-    """Index of the token closing the one opened at ``open_idx``."""
-    depth = 0
-    for idx in range(open_idx, len(tokens)):
-        depth += tokens[idx].nesting
-        if depth == 0:
-            return idx
-    raise ValueError("unbalanced token stream")
-
-
-def _opening_index(tokens: list[Token], close_idx: int) -> int:
-    """Index of the token opening the one closed at ``close_idx``."""
-    depth = 0
-    for idx in range(close_idx, -1, -1):
-        depth += tokens[idx].nesting
-        if depth == 0:
-            return idx
-    raise ValueError("unbalanced token stream")
+def _closers(tokens: list[Token]) -> dict[int, int]:
+    """Index of the token closing each opening token, in one pass."""
+    closing, stack = {}, []
+    for idx, token in enumerate(tokens):
+        if token.nesting > 0:
+            stack.append(idx)
+        elif token.nesting < 0 and stack:
+            closing[stack.pop()] = idx
+    return closing
 
 
 def _block(type_: str, tag: str, nesting: int, level: int, line: int | None = None, **attrs: str) -> Token:
@@ -106,15 +97,18 @@ def _block(type_: str, tag: str, nesting: int, level: int, line: int | None = No
                  map=[line, line + 1] if line is not None else None)
 
 
-def _make_callout(tokens: list[Token], start: int) -> bool:
-    """Turn the blockquote opened at ``start`` into a callout if it begins with ``[!type]``."""
+def _make_callout(tokens: list[Token], start: int, end: int) -> tuple[list[Token], int, list[Token]] | None:
+    """Reshape the blockquote ``tokens[start:end + 1]`` into a callout if it begins with ``[!type]``.
+
+    Returns the tokens to put in place of ``tokens[start + 1:body_start]``, ``body_start``, and the
+    tokens to put before the closer; the caller rebuilds the list once for all callouts.
+    """
     if tokens[start + 1].type != "paragraph_open":
-        return False
+        return None
     paragraph, inline = tokens[start + 1], tokens[start + 2]
     match = _CALLOUT.match(inline.content)
     if not match:
-        return False
-    end = _closing_index(tokens, start)
+        return None
     opener, closer, level = tokens[start], tokens[end], tokens[start].level
     kind = _NOT_CLASS_CHARS.sub("-", match.group("kind").lower()).strip("-") or "note"
     opener.type, opener.tag, closer.type, closer.tag = "callout_open", "aside", "callout_close", "aside"
@@ -142,18 +136,38 @@ def _make_callout(tokens: list[Token], start: int) -> bool:
         body_start = start + 1
     else:  # the paragraph held only the title line
         body_start = start + 4
-    tokens[end:end] = tail
-    tokens[start + 1:body_start] = head
-    return True
+    return head, body_start, tail
 
 
 def _callout_rule(state: StateCore) -> None:
     """Core rule: blockquotes starting with ``[!type] Title`` (``-``/``+`` foldable) become callouts."""
+    tokens = state.tokens
+    closing = _closers(tokens)
+    before: dict[int, list[Token]] = {}  # index -> tokens to put before it
+    replace: dict[int, tuple[int, list[Token]]] = {}  # index -> (end of the replaced stretch, new tokens)
+    for idx, token in enumerate(tokens):
+        if token.type == "blockquote_open" and idx in closing:
+            made = _make_callout(tokens, idx, closing[idx])
+            if made is not None:
+                head, body_start, tail = made
+                replace[idx + 1] = (body_start, head)
+                before.setdefault(closing[idx], []).extend(tail)
+    if not replace:
+        return
+    rebuilt: list[Token] = []  # one pass: splicing each callout in place cost the length of the note each
     idx = 0
-    while idx < len(state.tokens):
-        if state.tokens[idx].type == "blockquote_open":
-            _make_callout(state.tokens, idx)
+    while idx < len(tokens):
+        rebuilt.extend(before.get(idx, ()))
+        if idx in replace:
+            end, head = replace[idx]
+            rebuilt.extend(head)
+            if end > idx:
+                idx = end
+                continue
+        rebuilt.append(tokens[idx])
         idx += 1
+    rebuilt.extend(before.get(len(tokens), ()))
+    tokens[:] = rebuilt
 
 
 def callouts_plugin(md: MarkdownIt) -> None:
@@ -163,33 +177,44 @@ def callouts_plugin(md: MarkdownIt) -> None:
 
 # -- block ids ------------------------------------------------------------------------------------
 def _block_id_rule(state: StateCore) -> None:
-    """Core rule: move a trailing ``^id`` of a paragraph onto its block as ``id="block-id"``."""
+    """Core rule: move a trailing ``^id`` of a paragraph onto its block as ``id="block-id"``.
+
+    The tokens are copied once, in order; a paragraph that is only ``^id`` after a list, table or
+    quote names that block and is left out (deleting it in place cost the length of the note each).
+    """
     tokens = state.tokens
-    idx = 0
-    while idx < len(tokens):
-        token = tokens[idx]
-        if token.type != "inline" or idx == 0 or tokens[idx - 1].type != "paragraph_open":
-            idx += 1
+    kept: list[Token] = []
+    opener_of: dict[int, int] = {}  # index in ``kept`` of a closer -> index of its opener
+    stack: list[int] = []
+    skip_close = False
+    for idx, token in enumerate(tokens):
+        if skip_close:  # the paragraph_close of a dropped ``^id`` paragraph
+            skip_close = False
             continue
-        match = _BLOCK_ID_AT_END.search(token.content)
-        if not match:
-            idx += 1
-            continue
-        anchor = block_anchor(match.group("id"))
-        token.content = token.content[: match.start()].rstrip()
-        paragraph = tokens[idx - 1]
-        before = tokens[idx - 2] if idx >= 2 else None
-        if not token.content and before is not None and before.type in _NAMEABLE_CLOSERS:
-            # ``^id`` alone after a list, table or quote names that block
-            tokens[_opening_index(tokens, idx - 2)].attrSet("id", anchor)
-            del tokens[idx - 1: idx + 2]
-            idx -= 1
-            continue
-        if paragraph.hidden and idx >= 2 and before is not None and before.type == "list_item_open":
-            before.attrSet("id", anchor)  # tight list: the paragraph has no tag of its own
-        else:
-            paragraph.attrSet("id", anchor)
-        idx += 1
+        if token.type == "inline" and kept and kept[-1].type == "paragraph_open" and idx > 0:
+            match = _BLOCK_ID_AT_END.search(token.content)
+            if match:
+                anchor = block_anchor(match.group("id"))
+                token.content = token.content[: match.start()].rstrip()
+                paragraph = kept[-1]
+                before = kept[-2] if len(kept) >= 2 else None
+                if not token.content and before is not None and before.type in _NAMEABLE_CLOSERS:
+                    # ``^id`` alone after a list, table or quote names that block
+                    kept[opener_of[len(kept) - 2]].attrSet("id", anchor)
+                    kept.pop()
+                    stack.pop()
+                    skip_close = True
+                    continue
+                if paragraph.hidden and before is not None and before.type == "list_item_open":
+                    before.attrSet("id", anchor)  # tight list: the paragraph has no tag of its own
+                else:
+                    paragraph.attrSet("id", anchor)
+        kept.append(token)
+        if token.nesting > 0:
+            stack.append(len(kept) - 1)
+        elif token.nesting < 0 and stack:
+            opener_of[len(kept) - 1] = stack.pop()
+    tokens[:] = kept
 
 
 def block_ids_plugin(md: MarkdownIt) -> None:

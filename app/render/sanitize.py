@@ -148,11 +148,14 @@ def _add_rel_to_external_links(html: str) -> str:
     if not finder.positions:
         return html
     line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-    offsets = [line_starts[line - 1] + column for line, column in finder.positions]
-    for offset in sorted(offsets, reverse=True):
+    offsets = sorted(line_starts[line - 1] + column for line, column in finder.positions)
+    pieces, last = [], 0  # one join: inserting into the string link by link cost its length each time
+    for offset in offsets:
         if html.startswith("<a", offset):
-            html = f'{html[:offset + 2]} rel="{EXTERNAL_LINK_REL}"{html[offset + 2:]}'
-    return html
+            pieces += [html[last:offset + 2], f' rel="{EXTERNAL_LINK_REL}"']
+            last = offset + 2
+    pieces.append(html[last:])
+    return "".join(pieces)
 
 
 def sanitize_html(html: str) -> str:

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from app.content.attachments import AttachmentIndex
 from app.content.dates import Dates, GitDates, note_dates
 from app.content.index import Changes, NoteIndex
+from app.content.limits import NoteLimits
 from app.content.notes import Note
 from app.content.published import PublishedIndex, PublishedNote
 from app.content.slugmap import SlugMap
@@ -25,7 +26,8 @@ class Garden:
     """Where the notes, catalogs and published files of one site live, and their indexes."""
 
     def __init__(self, content_dir: str, translations_dir: str, languages: list[str],
-                 attachments_dir: str | None = None, state_dir: str | None = None):
+                 attachments_dir: str | None = None, state_dir: str | None = None, limits: NoteLimits | None = None):
+        self.limits = limits or NoteLimits()  #: how large and deep a note may be
         self.content_dir = Path(content_dir)
         self.translations_dir = Path(translations_dir)
         self.state_dir = Path(state_dir) if state_dir else None  #: holds the slug registry (None: slugs not kept)
@@ -33,8 +35,9 @@ class Garden:
         self.languages = list(languages)
         self.target_langs = languages[1:]
         slugs = SlugMap(self.state_dir) if self.state_dir else None
-        self.notes = NoteIndex(self.content_dir / self.source_lang, slugs=slugs, detect_renames=detect_text_renames)
-        self.published = {lang: PublishedIndex(self.content_dir / lang, lang) for lang in self.target_langs}
+        self.notes = NoteIndex(self.content_dir / self.source_lang, slugs=slugs, detect_renames=detect_text_renames,
+                               limits=self.limits)
+        self.published = {lang: PublishedIndex(self.content_dir / lang, lang, self.limits) for lang in self.target_langs}
         self.vault: VaultSettings = read_vault_settings(self.notes.folder)
         roots = [self.notes.folder] + ([Path(attachments_dir)] if attachments_dir else [])
         self.attachments = AttachmentIndex(roots, self.vault.attachment_folder,
@@ -105,8 +108,9 @@ class Garden:
 
 def init_garden(app: Flask) -> Garden:
     """Create the garden for ``app`` and keep it in ``app.extensions``."""
+    limits = NoteLimits(int(app.config["MAX_NOTE_BYTES"]), int(app.config["MAX_NOTE_DEPTH"]))
     garden = Garden(app.config["CONTENT_DIR"], app.config["TRANSLATIONS_DIR"], app.config["LANGUAGES"],
-                    app.config.get("ATTACHMENTS_DIR") or None, app.config.get("STATE_DIR"))
+                    app.config.get("ATTACHMENTS_DIR") or None, app.config.get("STATE_DIR"), limits)
     app.extensions["garden"] = garden
     return garden
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from app.content.wikilinks import WIKILINK, strip_code
+from app.content.wikilinks import WIKILINK, count_code_spans, strip_code
 
 ERROR = "error"
 WARNING = "warning"
@@ -108,7 +108,10 @@ def _check_wikilinks(msgid: str, msgstr: str) -> list[CheckResult]:
 
 # --- urls ------------------------------------------------------------------------------------
 
-_MD_LINK = re.compile(r"\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<url>(?:[^\s()]|\([^\s()]*\))*))(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+#: Possessive quantifiers (``*+``) never give back what they took, and no branch scans past a ``]``
+#: (where the next ``](`` could start): each character is looked at a bounded number of times.
+_MD_LINK = re.compile(r"\]\(\s*+(?:<(?P<angle>[^<>\n]*)>|(?P<url>(?:[^\s()\]]|\([^\s()\]]*\))*+))"
+                      r"(?:\s++(?:\"[^\"\]]*\"|'[^'\]]*'|\([^()\]]*\)))?\s*+\)")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(?P<url>[^\s>]+)>?", re.MULTILINE)
 _AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 _BARE_URL = re.compile(r"(?<![\w/])(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\[\]]+", re.IGNORECASE)
@@ -116,14 +119,16 @@ _URL_TRAILING = ".,;:!?'\"’”»*_~"
 
 
 def _trim_url(url: str) -> str:
-    while url:
-        if url[-1] in _URL_TRAILING:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count("(") < url.count(")"):
-            url = url[:-1]
+    """``url`` without trailing punctuation, nor closing parentheses it did not open (counted once)."""
+    end, opened, closed = len(url), url.count("("), url.count(")")
+    while end:
+        if url[end - 1] in _URL_TRAILING:
+            end -= 1
+        elif url[end - 1] == ")" and opened < closed:
+            end, closed = end - 1, closed - 1
         else:
             break
-    return url
+    return url[:end]
 
 
 def _urls(text: str) -> Counter:
@@ -150,7 +155,7 @@ def _check_urls(msgid: str, msgstr: str) -> list[CheckResult]:
 
 # --- hard breaks -----------------------------------------------------------------------------
 
-_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
+_HARD_BREAK = re.compile(r"(?:(?<! ) {2,}|\\)\n")  # a run of spaces is tried from its start only
 
 
 def _check_hard_breaks(msgid: str, msgstr: str) -> list[CheckResult]:
@@ -184,16 +189,15 @@ def _check_single_line(msgstr: str, places: Iterable[str]) -> list[CheckResult]:
 
 # --- markup ----------------------------------------------------------------------------------
 
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _DELIMITER_RUN = re.compile(r"(?<!\\)(?P<run>\*+|_+)")
 _LINK_OPEN = re.compile(r"(?<![\\!])!?\[[^\[\]\n]*\]\(")
 #: ``==highlight==`` and ``~~strikethrough~~`` delimiters (exactly two characters, not escaped)
 _PAIRED_RUN = {"highlight": re.compile(r"(?<![=\\])==(?!=)"), "strikethrough": re.compile(r"(?<![~\\])~~(?!~)")}
-_URLISH = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)\S+|\]\([^)\n]*\)|<[^<>\s]+>", re.IGNORECASE)
+_URLISH = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)\S+|\]\([^()\]\n]*\)|<[^<>\s]+>", re.IGNORECASE)
 
 
 def _markup_counts(text: str) -> dict[str, int]:
-    counts = {"code": len(_CODE_SPAN.findall(text)), "links": 0, "strong": 0, "emphasis": 0}
+    counts = {"code": count_code_spans(text), "links": 0, "strong": 0, "emphasis": 0}
     text = WIKILINK.sub(" ", strip_code(text))
     counts["links"] = len(_LINK_OPEN.findall(text))
     text = _URLISH.sub(" ", text)
@@ -242,9 +246,10 @@ _SPACES = " \t\u00a0\u202f\u2009"
 
 def _final_punctuation(text: str) -> str:
     text = text.rstrip()
-    while text and (text[-1] in _CLOSERS or text[-1] in _SPACES):
-        text = text[:-1]
     end = len(text)
+    while end and (text[end - 1] in _CLOSERS or text[end - 1] in _SPACES):
+        end -= 1
+    text = text[:end]
     while end and (text[end - 1] in _FINAL_PUNCTUATION or text[end - 1] in _SPACES):
         end -= 1
     tail = "".join(ch for ch in text[end:] if ch not in _SPACES)

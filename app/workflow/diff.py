@@ -14,6 +14,8 @@ from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
 
+from app.workflow.align import grouped, opcodes
+
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
@@ -138,7 +140,7 @@ def _bounded(old: str, new: str) -> list[tuple[str, str]]:
         return [(EQUAL, head), *_aligned("".join(a), "".join(b)), (EQUAL, tail)]
     a, b = [s for s in _SENTENCE.findall("".join(a)) if s], [s for s in _SENTENCE.findall("".join(b)) if s]
     raw: list[tuple[str, str]] = [(EQUAL, head)]
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             raw.append((EQUAL, "".join(a[i1:i2])))
             continue
@@ -186,7 +188,7 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Return ``(op, line)`` for every line of ``old`` and ``new``, in unified-diff order."""
     a, b = old.splitlines(), new.splitlines()
     ops: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             ops += [(EQUAL, line) for line in a[i1:i2]]
         else:
@@ -224,11 +226,11 @@ def line_diff_html(old: str, new: str, context: int | None = 3) -> Markup:
     out show as ``<div class="diff-skip">…</div>``; identical texts give an empty container.
     """
     a, b = old.splitlines(), new.splitlines()
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    codes = opcodes(a, b)
     if a == b:
-        groups = [] if context is not None else [matcher.get_opcodes()]
+        groups = [] if context is not None else [codes]
     else:
-        groups = list(matcher.get_grouped_opcodes(context)) if context is not None else [matcher.get_opcodes()]
+        groups = grouped(codes, context) if context is not None else [codes]
     groups = [group for group in groups if group]
     rows: list[Markup] = []
     shown_a = 0
@@ -253,9 +255,8 @@ def changed_segments(old_msgids: Sequence[str], new_msgids: Sequence[str],
     ``alike(old, new)`` true for a replaced segment paired one for one with an old one: not counted
     as changed (a minor change of the French).
     """
-    matcher = SequenceMatcher(None, list(old_msgids), list(new_msgids), autojunk=False)
     changed = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(list(old_msgids), list(new_msgids)):
         if tag == "replace" and alike is not None and i2 - i1 == j2 - j1:
             changed += [j1 + k for k in range(j2 - j1) if not alike(old_msgids[i1 + k], new_msgids[j1 + k])]
         elif tag in ("replace", "insert"):

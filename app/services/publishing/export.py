@@ -47,9 +47,11 @@ FILE_ENDPOINTS = {"reader.feed", "reader.sitemap", "reader.robots"}
 RAW_ENDPOINTS = {"files.attachment", "files.favicon"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 _ATTRIBUTE = re.compile(r'\b(href|src|action)="([^"]*)"')
-_SEARCH_FORM = re.compile(r'\s*<form\b[^>]*\brole="search"[^>]*>.*?</form>', re.S)
+#: Whitespace before a match is taken from the start of its run only (``(?<!\s)``): tried from every
+#: blank of a note's long run of spaces, it cost the square of the run.
+_SEARCH_FORM = re.compile(r'(?<!\s)\s*<form\b[^>]*\brole="search"[^>]*>.*?</form>', re.S)
 #: A link, with the `` · `` separating it from the one before, if any.
-_ANCHOR = re.compile(r'(\s*·\s*)?<a\b[^>]*?\bhref="(/[^"]*)"[^>]*>.*?</a>', re.S)
+_ANCHOR = re.compile(r'(?:(?<!\s)(\s*·\s*))?<a\b[^>]*?\bhref="(/[^"]*)"[^>]*>.*?</a>', re.S)
 _PATH_SAFE = "/!$&'()*+,;=:@~"
 
 

@@ -11,6 +11,7 @@ a bounded multiple of the notes it shows.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from app.content.notes import Note
 from app.content.sections import block_section, heading_occurrence, heading_section, headings
 from app.content.wikilinks import WikiLink
 from app.render.markdown import EmbedTarget, LinkTarget, RenderOptions, render_note_body
+
+log = logging.getLogger(__name__)
 
 MAX_DEPTH = 3  #: embeds inside embeds inside embeds; deeper ones are links
 MAX_EMBEDS = 60  #: embedded notes rendered on one page
@@ -104,7 +107,11 @@ def embed_resolver(garden, scope: EmbedScope, link_in: Callable[[Note], LinkTarg
         if text is None or not scope.budget.spend(text):
             return None if text is None else EmbedTarget("note", resolved.href, resolved.title)
         inner = EmbedScope(lang or scope.lang, target, scope.stack + (key,), scope.budget)
-        html = _ID_ATTRIBUTE.sub("", render_note_body(text, options_for(inner)))
+        try:
+            html = _ID_ATTRIBUTE.sub("", render_note_body(text, options_for(inner)))
+        except Exception:  # noqa: BLE001  (a note that cannot be rendered is embedded as a link: it harms no other page)
+            log.exception("cannot render %s embedded in a page", target.filename)
+            return EmbedTarget("note", resolved.href, resolved.title)
         return EmbedTarget("note", resolved.href, resolved.title, html, lang if lang != scope.lang else None)
 
     return resolve

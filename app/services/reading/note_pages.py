@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.catalog.minor import is_minor
 from app.catalog.segment import Segment, segment_note
 from app.content.frontmatter import split_front_matter
-from app.content.notes import Note, NoteReadError
+from app.content.notes import Note, NoteReadError, unexpected
 from app.content.published import PublishedNote
 from app.content.vault import strict_line_breaks
 from app.content.wikilinks import WikiLink
@@ -84,17 +84,25 @@ def note_page(lang: str, slug: str) -> NotePage | None:
     """The page of note ``slug`` in ``lang``; None if there is no such note; :class:`BrokenNote` if unreadable."""
     garden = get_garden()
     note = garden.notes.get(slug)
+    if note is None and (error := garden.notes.error_for(slug)) is not None and not garden.notes.is_current(error.filename):
+        garden = get_garden(max_age=0)  # the author fixed it: every worker sees it at once, as any edited note
+        note = garden.notes.get(slug)
     if note is None:
         error = garden.notes.error_for(slug)
         if error is not None:
             raise BrokenNote(error)
         return None
-    if lang == garden.source_lang:
-        return _source_page(garden, note)
-    published = garden.published_note(lang, note)
-    if published is None:
-        return _unavailable_page(garden, lang, note)
-    return _translated_page(garden, lang, note, published)
+    try:
+        if lang == garden.source_lang:
+            return _source_page(garden, note)
+        published = garden.published_note(lang, note)
+        if published is None:
+            return _unavailable_page(garden, lang, note)
+        return _translated_page(garden, lang, note, published)
+    except Exception as exc:  # noqa: BLE001  (whatever fails rendering one note, it is that note's broken page)
+        log.exception("cannot render %s in %s", note.filename, lang)
+        filename = note.filename if lang == garden.source_lang else f"{lang}/{note.slug}.md"
+        raise BrokenNote(unexpected(filename, exc, "rendered")) from None
 
 
 def renamed_slug(slug: str) -> str | None:

@@ -6,6 +6,7 @@ published" here always agree with what readers see.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,12 +15,12 @@ from sqlalchemy import select
 
 from app.catalog.segment import segment_note
 from app.content.frontmatter import split_front_matter
-from app.content.notes import Note
+from app.content.notes import Note, unexpected
 from app.content.published import PublishedNote
 from app.extensions import db
 from app.models import NoteState, Publication, ReviewEvent
 from app.render.markdown import render_note_body, shift_headings
-from app.services.reading.note_pages import render_options
+from app.services.reading.note_pages import BrokenNote, render_options
 from app.services.publishing.drafts import Draft, Segment, build_draft
 from app.services.publishing.approval import iso_utc
 from app.services.reading.listings import parse_time, timestamp
@@ -30,6 +31,8 @@ from app.workflow.states import State, display_state
 
 #: How many recently published notes the queue lists per language.
 RECENT_LIMIT = 10
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -138,12 +141,17 @@ class NoteReview:
         return self.published is not None or (self.last_publication is not None and self.last_publication.unpublished_at is None)
 
 
-def _render(garden, lang: str, text: str, note: Note) -> Markup:
+def _render(garden, lang: str, text: str, note: Note, filename: str) -> Markup:
     """Render a note file for the screen, its headings shifted below the screen's own ``h2``.
 
     ``note`` is the page's note: its folder is where relative image paths start, as on the reader's page.
+    A text that cannot be rendered makes the screen the note's broken-note page (``filename`` named).
     """
-    return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False, note=note)), 3))
+    try:
+        return Markup(shift_headings(render_note_body(text, render_options(garden, lang, embeds=False, note=note)), 3))
+    except Exception as exc:  # noqa: BLE001  (one note's failure is that note's page, never a bare 500)
+        log.exception("cannot render %s for the review screen", filename)
+        raise BrokenNote(unexpected(filename, exc, "rendered")) from None
 
 
 def note_review(garden, note: Note, lang: str) -> NoteReview:
@@ -173,7 +181,8 @@ def note_review(garden, note: Note, lang: str) -> NoteReview:
                             current_sha256=compared_sha(live_sha, note, lang=lang)
                             if draft.french_sha256 == note.sha256 else draft.french_sha256),
         stored=stored, published=published, last_publication=last,
-        english_html=_render(garden, lang, draft.english, note), french_html=_render(garden, garden.source_lang, draft.french_text, note),
+        english_html=_render(garden, lang, draft.english, note, f"{note.filename} ({lang} draft)"),
+        french_html=_render(garden, garden.source_lang, draft.french_text, note, note.filename),
         english_diff=english_diff, title_diff=title_diff, french_diff=french_diff,
         french_unchanged=approved_sha == draft.french_sha256, changed=changed,
         history=review_events(note.filename, lang), comment=row.comment if row else None,

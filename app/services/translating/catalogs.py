@@ -49,7 +49,7 @@ def sync_garden(
     """Sync every note's catalogs in every target language of ``garden`` (incrementally)."""
     report = sync_all(
         garden.notes.folder, garden.translations_dir, garden.target_langs, _state_dir(state_dir),
-        check=check, progress=progress, processes=processes,
+        check=check, progress=progress, processes=processes, limits=garden.limits,
     )
     if not check and has_app_context() and garden.state_dir is not None:
         settle_renames(garden)  # snapshots and database rows follow the renamed notes' catalogs
@@ -112,7 +112,10 @@ def _counts_of(garden: Garden, manifest: Manifest, note: Note | None, source: st
     if st is None:
         counts = dict.fromkeys(COUNT_KEYS, 0)
         if note is not None:  # what the catalog would hold: every segment untranslated
-            counts.update(catalog_counts(merge_catalog(None, segment_note(note.text, note.name), source, lang)))
+            try:
+                counts.update(catalog_counts(merge_catalog(None, segment_note(note.text, note.name), source, lang)))
+            except Exception as exc:  # noqa: BLE001  (one note that cannot be segmented is reported, not fatal)
+                return dict(counts, error=f"{source}: cannot be segmented ({type(exc).__name__}: {exc})")
         return dict(counts, missing=True)
     try:
         return catalog_counts(read_catalog(path))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.catalog import minor
 from app.catalog.po import catalog_counts, entry_id
+from app.catalog.segment import segment_note
 from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import file_lock
@@ -186,9 +187,16 @@ def notes_overview(garden: Garden) -> list[dict]:
             for row in garden_progress(garden)]
 
 
-def submission_gaps(po, gettext=lambda s: s) -> dict:
-    """What keeps a catalog from review: untranslated and fuzzy counts, entries failing an error check."""
+def submission_gaps(po, gettext=lambda s: s, french: str | None = None) -> dict:
+    """What keeps a catalog from review: untranslated and fuzzy counts, entries failing an error check.
+
+    With the ``french`` text, every segment of the French counts: one the catalog lacks (an entry
+    deleted by hand, a catalog older than the French) is untranslated.
+    """
     counts = catalog_counts(po)
+    if french is not None:
+        present = {entry.msgid for entry in live_entries(po)}
+        counts["untranslated"] += len({s.msgid for s in segment_note(french) if s.msgid and s.msgid not in present})
     errors = []
     for entry in live_entries(po):
         failed = [r for r in entry_checks(entry) if r.severity == "error"]
@@ -213,7 +221,7 @@ def submit_note(garden: Garden, note: Note, lang: str, user: User, gettext=lambd
     with file_lock(path):
         db.session.rollback()
         po, _ = read_note_catalog(garden, note, lang)
-        gaps = submission_gaps(po, gettext)
+        gaps = submission_gaps(po, gettext, note.text)
         if gaps:
             raise workflow.WorkflowError(describe_gaps(gaps), gaps)
         return workflow.transition(note.filename, lang, Action.SUBMIT, user)

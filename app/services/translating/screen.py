@@ -144,7 +144,7 @@ def note_screen(garden: Garden, note: Note, lang: str) -> NoteScreen:
         log.exception("preview of %s in %s failed", note.filename, lang)
         preview = Markup("")
     return NoteScreen(note, lang, note_state(note, lang), row.comment if row else None, catalog_counts(po),
-                      submission_gaps(po, gettext), segments, preview)
+                      submission_gaps(po, gettext, note.text), segments, preview)
 
 
 def refused_save(screen: NoteScreen, ident: str, text: str, *, error: str | None = None,
