@@ -172,6 +172,9 @@ class Publication(db.Model):
     source_text: Mapped[str] = mapped_column(Text)
     #: SHA-256 of ``source_text`` encoded in UTF-8.
     source_sha256: Mapped[str] = mapped_column(String(64))
+    #: The note's name (file name without ``.md``) at approval: its title when the French has no ``title:``,
+    #: so a rename outdates the English title ("" in records made before the name was kept: unknown).
+    source_name: Mapped[str] = mapped_column(String(500), default="", server_default="")
     #: The full translated Markdown published.
     text: Mapped[str] = mapped_column(Text)
     #: The editor who approved.

@@ -92,3 +92,23 @@ def test_editor_screens_work_and_are_accessible(garden, page):  # noqa: F811
     page.goto(f"/review/{LANG}/{SLUG}")
     assert axe_violations(page) == []
     assert page.js_errors == []
+
+
+def test_a_long_thread_keeps_its_segment_on_the_screen(garden, page):  # noqa: F811
+    """Sixty open comments, one of them 5000 characters without a space: the segment stays a screen high."""
+    with garden.test_request_context():
+        g = get_garden(0)
+        note = g.notes.get(SLUG)
+        from app.services.translating.entries import note_entries
+        first = note_entries(g, note, LANG)[1]
+        comments.add_comment(g, note, LANG, first["id"], "a" * 5000, user("editor"))
+        for i in range(60):
+            comments.add_comment(g, note, LANG, first["id"], f"Reply {i}", user("translator" if i % 2 else "editor"))
+    log_in(page, "translator")
+    page.goto(f"/translate/{LANG}/{SLUG}")
+    thread = page.locator(f"#seg-{first['id']} .comment-thread")
+    assert thread.count() == 1 and page.locator(f"#seg-{first['id']}").bounding_box()["height"] < 1200
+    thread.evaluate("el => el.scrollTop = el.scrollHeight")
+    assert page.locator(f"#seg-{first['id']} .comment-text").last.is_visible()  # the newest, scrolled to
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []

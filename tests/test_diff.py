@@ -1,6 +1,9 @@
 """Word and line diffs: exact reconstruction, escaping, readable chunks, changed segments."""
 from __future__ import annotations
 
+import re
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -39,7 +42,7 @@ def test_word_diff_reconstructs_any_unicode(old, new):
 @given(text, text)
 def test_html_diff_is_escaped_text(old, new):
     html = str(word_diff_html(old, new))
-    stripped = html.replace("<del>", "").replace("</del>", "").replace("<ins>", "").replace("</ins>", "")
+    stripped = re.sub(r'</?(?:del|ins)(?: class="diff-space")?>', "", html)
     assert "<" not in stripped and ">" not in stripped
 
 
@@ -153,3 +156,11 @@ def test_changed_segments_edit_insert_delete():
     assert changed_segments(old, ["Titre", "Premier paragraphe.", "Fin.", "Ajout 1", "Ajout 2"]) == [3, 4]
     assert changed_segments([], ["a", "b"]) == [0, 1]
     assert changed_segments(["a", "b"], []) == []
+
+
+@pytest.mark.parametrize("old, new", [("externe ?", "externe\u202f?"), ("spécialisée :", "spécialisée\u00a0:"),
+                                      ("un  mot", "un mot")])
+def test_a_changed_space_alone_is_marked_to_be_seen(old, new):
+    html = str(word_diff_html(old, new))
+    assert 'class="diff-space"' in html
+    assert 'class="diff-space"' not in str(word_diff_html("utile", "inutile"))

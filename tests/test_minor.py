@@ -37,6 +37,10 @@ MINOR = [
     # markup untouched, a typo fixed inside emphasis and inside a wikilink label
     ("Voir **l'equipe** dirigeante", "Voir **l'équipe** dirigeante"),
     ("Voir [[chief of staff|le chef de cabinnet]]", "Voir [[chief of staff|le chef de cabinet]]"),
+    # ligatures written out or not, as French authors fix them (typographic variants)
+    ("le COO met en oeuvre", "le COO met en œuvre"),
+    ("leur coeur de métier", "leur cœur de métier"),
+    ("un curriculum vitae", "un curriculum vitæ"),
 ]
 
 SUBSTANTIVE = [

@@ -230,12 +230,12 @@ def test_the_screens_download_check_and_apply(site):
     check = client.post(f"/translate/{LANG}/{SLUG}/upload",
                         data={"mode": "check", "file": (io.BytesIO(translated), "x.po")})
     page = check.get_data(as_text=True)
-    assert check.status_code == 200 and "1 translations to apply" in page and "<b>work</b>" not in page
+    assert check.status_code == 200 and "1 translation to apply" in page and "<b>work</b>" not in page
     assert server_catalog(site)[msgid].msgstr == ""
     po_text = re.search(r'name="po_text" value="([^"]*)"', page).group(1)
     import html
     applied = client.post(f"/translate/{LANG}/{SLUG}/upload", data={"mode": "apply", "po_text": html.unescape(po_text)})
-    assert applied.status_code == 200 and "1 translations applied" in applied.get_data(as_text=True)
+    assert applied.status_code == 200 and "1 translation applied" in applied.get_data(as_text=True)
     assert server_catalog(site)[msgid].msgstr == "Why <b>work</b>"
     refused = client.post(f"/translate/{LANG}/{SLUG}/upload", data={"mode": "apply",
                                                                      "file": (io.BytesIO(b"garbage"), "x.po")})

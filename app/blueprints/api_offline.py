@@ -25,7 +25,7 @@ def po_response(data: bytes, filename: str, mimetype: str = PO_MIMETYPE) -> Resp
 
 def uploaded_bytes() -> bytes:
     """The PO file of an upload: a multipart ``file`` field, or the raw body."""
-    if request.files:
+    if request.mimetype == "multipart/form-data":  # not for curl's --data-binary (form-urlencoded): the body is the file
         upload = request.files.get("file")
         if upload is None:
             raise ApiError(400, 'send the PO file as the request body or as the multipart field "file"')

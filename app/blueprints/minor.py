@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
@@ -84,7 +85,10 @@ def confirm_many():
         return redirect(url_for("minor.pending"), 303)
     result = confirm_minor_changes(get_garden(), current_user._get_current_object(), wanted)
     if result["confirmed"]:
-        flash(_("%(n)d minor changes confirmed.", n=len(result["confirmed"])), "success")
+        flash(ngettext("%(num)d minor change confirmed.", "%(num)d minor changes confirmed.", len(result["confirmed"])),
+              "success")
     if result["refused"]:
-        flash(_("%(n)d changes were not confirmed: they changed since you saw them.", n=len(result["refused"])), "error")
+        flash(ngettext("%(num)d change was not confirmed: it changed since you saw it.",
+                       "%(num)d changes were not confirmed: they changed since you saw them.", len(result["refused"])),
+              "error")
     return redirect(url_for("minor.pending"), 303)

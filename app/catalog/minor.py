@@ -2,7 +2,7 @@
 
 A change of a segment's French is **minor** when it cannot change what the English must say:
 whitespace, punctuation and typographic variants (quotes, apostrophes, dashes, no-break
-spaces), letter case, diacritics, and typo fixes inside words (at most
+spaces, the ligatures œ and æ), letter case, diacritics, and typo fixes inside words (at most
 :data:`MAX_WORD_EDIT` characters inside a word of at least :data:`MIN_WORD_LETTERS` letters,
 the word keeping its first letter, no word added or removed, at most
 :data:`MAX_EDITED_WORDS` words edited). It is **substantive** as soon as a number, a URL, a
@@ -72,9 +72,12 @@ class Change:
         return self.kind == "minor"
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
 def fold(text: str) -> str:
-    """Lower case without diacritics, NFC: what a reader would not hear as different."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
+    """Lower case without diacritics or ligatures (œ, æ), NFC: what a reader would not hear as different."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().translate(_LIGATURES))
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 

@@ -9,7 +9,6 @@ has one, else the file of that name in the note's folder, in the vault's attachm
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import threading
@@ -17,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.content.digests import SharedDigests
 from app.content.slugs import fold
 
 #: extension -> (kind, media type). Only these files are indexed and served.
@@ -81,13 +81,14 @@ def _walk(root: Path, index: int) -> dict[str, Attachment]:
 class AttachmentIndex:
     """The attachments of the vault's folders, rescanned by :meth:`refresh`."""
 
-    def __init__(self, roots: list[str | os.PathLike], attachment_folder: str = "/"):
+    def __init__(self, roots: list[str | os.PathLike], attachment_folder: str = "/",
+                 digest_cache: str | os.PathLike | None = None):
         self.roots = [Path(root) for root in roots]
         self.attachment_folder = attachment_folder
         self._lock = threading.RLock()
         self._files: dict[str, Attachment] = {}
         self._by_name: dict[str, list[str]] = {}
-        self._digests: dict[str, tuple[int, int, str]] = {}
+        self._digests = SharedDigests(digest_cache, DIGEST_CHARS)  #: shared by the workers through ``digest_cache``
         self.generation = 0  #: increases whenever a file is added, changed or removed
         self.refreshed_at = float("-inf")
 
@@ -154,14 +155,6 @@ class AttachmentIndex:
         return setting.strip("/")
 
     def digest(self, attachment: Attachment) -> str:
-        """The first :data:`DIGEST_CHARS` hex characters of the file's SHA-256, cached while it does not change."""
-        known = self._digests.get(attachment.path)
-        if known and known[:2] == (attachment.size, attachment.mtime_ns):
-            return known[2]
-        sha = hashlib.sha256()
-        with open(self.file_of(attachment), "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(chunk)
-        value = sha.hexdigest()[:DIGEST_CHARS]
-        self._digests[attachment.path] = (attachment.size, attachment.mtime_ns, value)
-        return value
+        """The first :data:`DIGEST_CHARS` hex characters of the file's SHA-256, cached (across processes when the
+        index has a ``digest_cache`` file) while the file keeps its size and mtime."""
+        return self._digests.digest(self.file_of(attachment), attachment.size, attachment.mtime_ns)

@@ -40,7 +40,8 @@ class Garden:
         self.published = {lang: PublishedIndex(self.content_dir / lang, lang, self.limits) for lang in self.target_langs}
         self.vault: VaultSettings = read_vault_settings(self.notes.folder)
         roots = [self.notes.folder] + ([Path(attachments_dir)] if attachments_dir else [])
-        self.attachments = AttachmentIndex(roots, self.vault.attachment_folder)
+        self.attachments = AttachmentIndex(roots, self.vault.attachment_folder,
+                                           Path(state_dir) / "attachment-digests.json" if state_dir else None)
         self.git_dates = GitDates(self.notes.folder, Path(state_dir) / "git-dates.json" if state_dir else None)
         self._memo: dict = {}  #: values derived from the indexes, with the version they were derived from
         self.watcher = None  #: this process's :class:`~app.services.garden_watch.GardenWatcher`, once started

@@ -9,7 +9,7 @@ language.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
@@ -174,7 +174,8 @@ def _ops_html(ops: Sequence[tuple[str, str]], keep: tuple[str, ...] = (EQUAL, DE
             parts.append(escape(text))
         else:
             tag = "del" if op == DELETE else "ins"
-            parts.append(Markup(f"<{tag}>{escape(text)}</{tag}>"))
+            space = ' class="diff-space"' if not text.strip() else ""  # a (no-break) space alone: outlined to be seen
+            parts.append(Markup(f"<{tag}{space}>{escape(text)}</{tag}>"))
     return Markup("").join(parts)
 
 
@@ -247,7 +248,17 @@ def line_diff_html(old: str, new: str, context: int | None = 3) -> Markup:
     return Markup('<div class="line-diff">{}</div>').format(Markup("").join(rows))
 
 
-def changed_segments(old_msgids: Sequence[str], new_msgids: Sequence[str]) -> list[int]:
-    """Return the indexes in ``new_msgids`` whose text is new or changed relative to ``old_msgids``."""
-    codes = opcodes(list(old_msgids), list(new_msgids))
-    return [j for tag, _, _, j1, j2 in codes if tag in ("replace", "insert") for j in range(j1, j2)]
+def changed_segments(old_msgids: Sequence[str], new_msgids: Sequence[str],
+                     alike: Callable[[str, str], bool] | None = None) -> list[int]:
+    """Return the indexes in ``new_msgids`` whose text is new or changed relative to ``old_msgids``.
+
+    ``alike(old, new)`` true for a replaced segment paired one for one with an old one: not counted
+    as changed (a minor change of the French).
+    """
+    changed = []
+    for tag, i1, i2, j1, j2 in opcodes(list(old_msgids), list(new_msgids)):
+        if tag == "replace" and alike is not None and i2 - i1 == j2 - j1:
+            changed += [j1 + k for k in range(j2 - j1) if not alike(old_msgids[i1 + k], new_msgids[j1 + k])]
+        elif tag in ("replace", "insert"):
+            changed += range(j1, j2)
+    return changed

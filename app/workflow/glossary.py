@@ -23,6 +23,11 @@ _ENDINGS = (("trices", "teur"), ("trice", "teur"), ("euses", "eur"), ("euse", "e
             ("elles", "el"), ("elle", "el"), ("ennes", "en"), ("enne", "en"), ("ettes", "et"), ("ette", "et"),
             ("eaux", "eau"), ("aux", "al"), ("ees", "e"), ("es", ""), ("s", ""), ("x", ""), ("e", ""))
 CSV_FIELDS = ("french", "english", "note", "do_not_translate")
+#: What spreadsheets separate cells with: French Excel writes ``;``, "Unicode text" tabs.
+CSV_DELIMITERS = (",", ";", "\t")
+#: Characters XML 1.0 cannot hold (a TBX file must stay well-formed): controls, surrogates, U+FFFE/U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_TERM_LENGTH = 200
 
 
@@ -149,9 +154,27 @@ def _flag(value: str) -> bool:
     return value.strip().casefold() in {"1", "true", "yes", "oui", "x", "vrai"}
 
 
+def _reader(text: str):
+    """A CSV reader over ``text`` splitting cells as its header line does (comma, semicolon or tab)."""
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = max(CSV_DELIMITERS, key=first.count)  # ties (none of them): the comma, listed first
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+
+def _cell(value: str) -> str:
+    """A cell as written, without the quote :func:`to_csv` puts before formula-looking text."""
+    value = value.strip()
+    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START else value
+
+
 def parse_csv(text: str) -> list[Term]:
-    """Terms from CSV text with a header row (``french,english,note,do_not_translate``; the last two optional)."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    """Terms from CSV text with a header row (``french,english,note,do_not_translate``; the last two optional).
+
+    Cells may be separated by commas, semicolons (French Excel) or tabs, as the header line shows;
+    a byte order mark is ignored; a quote before a formula-looking cell (see :func:`to_csv`) is removed.
+    """
+    reader = _reader(text)
     try:
         header = [h.strip().casefold() for h in next(reader)]
     except StopIteration:
@@ -165,13 +188,13 @@ def parse_csv(text: str) -> list[Term]:
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
-            values = dict(zip(header, row))
-            french, english = values.get("french", "").strip(), values.get("english", "").strip()
+            values = {name: _cell(cell) for name, cell in zip(header, row)}
+            french, english = values.get("french", ""), values.get("english", "")
             if not french or not term_key(french):
                 raise GlossaryFormatError("a term needs its French", reader.line_num)
             if len(french) > MAX_TERM_LENGTH or len(english) > MAX_TERM_LENGTH:
                 raise GlossaryFormatError(f"terms are at most {MAX_TERM_LENGTH} characters", reader.line_num)
-            terms.append(Term(french, english, values.get("note", "").strip(), _flag(values.get("do_not_translate", ""))))
+            terms.append(Term(french, english, values.get("note", ""), _flag(values.get("do_not_translate", ""))))
     except csv.Error as exc:
         raise GlossaryFormatError(str(exc), reader.line_num) from None
     return terms
@@ -189,22 +212,34 @@ def to_csv(terms: list[Term]) -> str:
 
 
 def _csv_safe(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Keep spreadsheets from running a cell as a formula (CSV injection); :func:`parse_csv` removes the quote."""
+    return "'" + value if value[:1] in _FORMULA_START or (value[:1] == "'" and value[1:2] in _FORMULA_START) else value
+
+
+def _xml(value: str) -> str:
+    """``value`` escaped for XML text, without the characters XML 1.0 cannot hold."""
+    return escape(NOT_XML.sub("", value))
 
 
 def to_tbx(terms: list[Term], source_lang: str, target_lang: str) -> str:
-    """The terms as TBX-Basic (ISO 30042), for CAT tools."""
+    """The terms as TBX-Basic (ISO 30042, DCA style), for CAT tools.
+
+    TBX-Basic has no "do not translate" status (``administrativeStatus`` takes only the
+    preferred, admitted, deprecated and superseded values): such a term's English is the French
+    itself, preferred, with a note saying so.
+    """
+    source, target = _xml(source_lang), _xml(target_lang)
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<tbx type="TBX-Basic" style="dca" xml:lang="{}" xmlns="urn:iso:std:iso:30042:ed-2">'.format(escape(source_lang)),
+             f'<tbx type="TBX-Basic" style="dca" xml:lang="{source}" xmlns="urn:iso:std:iso:30042:ed-2">',
              "<tbxHeader><fileDesc><sourceDesc><p>Passerelle glossary</p></sourceDesc></fileDesc></tbxHeader>",
              "<text><body>"]
     for number, term in enumerate(terms, 1):
-        note = f"<note>{escape(term.note)}</note>" if term.note else ""
-        dnt = '<termNote type="administrativeStatus">doNotTranslate</termNote>' if term.do_not_translate else ""
+        note = f"<note>{_xml(term.note)}</note>" if term.note else ""
+        status = '<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote>'
+        keep = "<note>Do not translate: keep the French term.</note>" if term.do_not_translate else ""
         parts.append(f'<conceptEntry id="c{number}">{note}'
-                     f'<langSec xml:lang="{escape(source_lang)}"><termSec><term>{escape(term.french)}</term>{dnt}</termSec></langSec>'
-                     f'<langSec xml:lang="{escape(target_lang)}"><termSec><term>{escape(term.required)}</term></termSec></langSec>'
-                     "</conceptEntry>")
+                     f'<langSec xml:lang="{source}"><termSec><term>{_xml(term.french)}</term></termSec></langSec>'
+                     f'<langSec xml:lang="{target}"><termSec><term>{_xml(term.required)}</term>{status}{keep}'
+                     "</termSec></langSec></conceptEntry>")
     parts.append("</body></text></tbx>")
     return "\n".join(parts) + "\n"

@@ -103,7 +103,7 @@ def approve_translation(garden, note: Note, lang: str, editor: User) -> Publicat
             try:
                 publication = Publication(source=note.filename, lang=lang, slug=note.slug, title=draft.title,
                                           source_text=draft.french_text, source_sha256=draft.french_sha256,
-                                          text=text, approved_by=editor.id, approved_at=now)
+                                          source_name=note.name, text=text, approved_by=editor.id, approved_at=now)
                 db.session.add(publication)
                 transition(note.filename, lang, Action.APPROVE, editor, commit=False)
                 db.session.commit()
@@ -207,7 +207,8 @@ def adopt_published(garden) -> list[Publication]:
             transition(note.filename, lang, Action.APPROVE, None, comment, commit=False)
             adopted.append(Publication(source=note.filename, lang=lang, slug=snapshot.slug, title=snapshot.title,
                                        source_text=french if sha == snapshot.source_sha256 else "",
-                                       source_sha256=snapshot.source_sha256, text=snapshot.text, approved_by=None,
+                                       source_sha256=snapshot.source_sha256, source_name=note.name,
+                                       text=snapshot.text, approved_by=None,
                                        approved_at=_parse_utc(snapshot.approved_at) or utcnow()))
             db.session.add(adopted[-1])
     db.session.commit()

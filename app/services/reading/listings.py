@@ -176,7 +176,7 @@ def _visible_entries(lang: str, garden: Garden) -> list[Entry]:
             note = garden.notes.get(published.slug)
             if note is None:
                 continue  # the French note was removed or cannot be read
-            state = "outdated" if french_outdated(published.source_sha256, note) else "published"
+            state = "outdated" if french_outdated(published.source_sha256, note, lang=published.lang) else "published"
             updated = parse_time(published.approved_at) or timestamp(published.mtime)
             entries.append(Entry(published.slug, lang, published.title, published.tags, updated, published.body, state))
     entries.sort(key=lambda e: (-e.updated.timestamp(), fold(e.title)))

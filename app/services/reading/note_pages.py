@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app.catalog.minor import is_minor
 from app.catalog.segment import Segment, segment_note
 from app.content.frontmatter import split_front_matter
 from app.content.notes import Note, NoteReadError, unexpected
@@ -141,7 +142,7 @@ def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
 
 
 def _translated_page(garden: Garden, lang: str, note: Note, published: PublishedNote) -> NotePage:
-    outdated = french_outdated(published.source_sha256, note)
+    outdated = french_outdated(published.source_sha256, note, lang=lang)
     changed = changed_lines(note, published) if outdated else {}
     options = render_options(garden, lang, changed_lines=changed, note=note)
     options.heading_ids = note_heading_ids(note.text)  # links to a French heading land on its translation
@@ -245,7 +246,10 @@ def changed_lines(note: Note, published: PublishedNote) -> dict[int, str]:
                  note.filename, published.lang)
         return {}
     # indexes of the approved French (hence of the translation) that changed or vanished since
-    indexes = changed_segments([s.msgid for s in current], [s.msgid for s in approved])
+    # a minor change of a passage keeps its English current: not marked, as it does not outdate the note
+    strict = current_app.config.get("MINOR_CHANGES", "keep") == "fuzzy"
+    alike = None if strict else lambda now, then: is_minor(then, now)
+    indexes = changed_segments([s.msgid for s in current], [s.msgid for s in approved], alike)
     tooltip = _("The %(language)s of this paragraph changed since this translation was approved",
                 language=language_name(source_lang(), published.lang))
     return {translated[i].line: tooltip for i in indexes}

@@ -24,7 +24,7 @@ from app.services.reading.note_pages import BrokenNote, render_options
 from app.services.publishing.drafts import Draft, Segment, build_draft
 from app.services.publishing.approval import iso_utc
 from app.services.reading.listings import parse_time, timestamp
-from app.services.reading.outdated import french_outdated
+from app.services.reading.outdated import compared_sha, french_outdated
 from app.services.reviewing.workflow import latest_publication, note_state_row, review_events
 from app.workflow.diff import changed_segments, line_diff_html, word_diff_html
 from app.workflow.states import State, display_state
@@ -85,7 +85,7 @@ def review_queue(garden) -> ReviewQueue:
         published = [(p, garden.notes.by_filename(p.source)) for p in garden.published[lang].notes()]
         published = [(p, note) for p, note in published if note is not None]
         for pub, note in published:
-            if french_outdated(pub.source_sha256, note):
+            if french_outdated(pub.source_sha256, note, lang=lang):
                 queue.outdated.append(QueueItem(note, lang, pub.title, parse_time(pub.approved_at),
                                                 french_changed=timestamp(note.mtime)))
         published.sort(key=lambda pair: parse_time(pair[0].approved_at) or timestamp(pair[0].mtime), reverse=True)
@@ -178,8 +178,8 @@ def note_review(garden, note: Note, lang: str) -> NoteReview:
     return NoteReview(
         draft=draft,
         state=display_state(stored, published_sha256=live_sha,
-                            current_sha256=live_sha if draft.french_sha256 == note.sha256 and live_sha
-                            and not french_outdated(live_sha, note) else draft.french_sha256),
+                            current_sha256=compared_sha(live_sha, note, lang=lang)
+                            if draft.french_sha256 == note.sha256 else draft.french_sha256),
         stored=stored, published=published, last_publication=last,
         english_html=_render(garden, lang, draft.english, note, f"{note.filename} ({lang} draft)"),
         french_html=_render(garden, garden.source_lang, draft.french_text, note, note.filename),

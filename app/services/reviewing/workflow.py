@@ -56,7 +56,7 @@ def current_state(source: str, lang: str, current_sha256: str, *, note=None) -> 
     if note is not None:
         from app.services.reading.outdated import shown_state
 
-        return shown_state(stored, live.source_sha256 if live else None, note)
+        return shown_state(stored, live.source_sha256 if live else None, note, lang=lang)
     return display_state(stored, published_sha256=live.source_sha256 if live else None, current_sha256=current_sha256)
 
 

@@ -30,6 +30,7 @@ class EntryChange:
     msgstr: str
     base_version: str
     confirm: bool = False  #: only confirm a minor change of the French (``msgstr`` must be the current one)
+    keep_minor: bool = False  #: made for the French before a minor change: that change still waits to be confirmed
 
 
 @dataclass
@@ -74,7 +75,8 @@ def save_entries(garden: Garden, note: Note, lang: str, changes: Sequence[EntryC
             outcome = Outcome(change, "applied", before=entry.msgstr)
             entry.msgstr = msgstr
             entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
-            minor.unmark(entry)  # also drops #| msgid: the entry is translated against the French now
+            if not change.keep_minor:
+                minor.unmark(entry)  # also drops #| msgid: the entry is translated against the French now
             saves[change.ident] = count + 1
             outcomes.append(outcome)
             applied.append((outcome, entry))

@@ -393,6 +393,11 @@ def history_data(rows: list[EntryHistory]) -> list[dict]:
 def entry_history_data(garden: Garden, note: Note, lang: str, ident: str) -> list[dict]:
     """The history of an entry that exists now (or :class:`NotFound`), in API form."""
     po, _ = read_note_catalog(garden, note, lang)
-    if find_entry(po, ident) is None:
+    entry = find_entry(po, ident)
+    if entry is None:
         raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang})")
-    return history_data(entry_history(note, lang, ident))
+    rows = entry_history(note, lang, ident)
+    if entry.previous_msgid and (entry.fuzzy or minor.pending(entry)):  # saves made on the French it came from
+        previous = polib.POEntry(msgctxt=entry.previous_msgctxt or entry.msgctxt, msgid=entry.previous_msgid)
+        rows += entry_history(note, lang, entry_id(previous))
+    return history_data(rows)

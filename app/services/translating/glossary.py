@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import GlossaryTerm, User, utcnow
 from app.workflow.checks import CheckResult, check_glossary
-from app.workflow.glossary import MAX_TERM_LENGTH, Glossary, Match, Term, parse_csv, term_key, to_csv, to_tbx
+from app.workflow.glossary import MAX_TERM_LENGTH, NOT_XML, Glossary, Match, Term, parse_csv, term_key, to_csv, to_tbx
 
 MAX_NOTE_LENGTH = 2000
 _compiled: dict[str, tuple[tuple, Glossary]] = {}
@@ -80,8 +80,8 @@ def _clean(value: object, field: str, limit: int, required: bool = False) -> str
         raise GlossaryError(f"{field} is required")
     if len(value) > limit:
         raise GlossaryError(f"{field} is too long (at most {limit} characters)")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-        raise GlossaryError(f"{field} contains control characters")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value) or NOT_XML.search(value):
+        raise GlossaryError(f"{field} contains control characters or characters a TBX file cannot hold")
     return value
 
 

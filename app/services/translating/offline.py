@@ -18,8 +18,10 @@ import zipfile
 from collections.abc import Callable
 from datetime import timezone
 
+import polib
 from sqlalchemy import select
 
+from app.catalog import minor
 from app.catalog.po import CatalogError, entry_id, format_catalog, parse_catalog
 from app.catalog.threeway import EntryState, plan_upload, uploaded_states
 from app.content.notes import Note
@@ -27,6 +29,7 @@ from app.extensions import db
 from app.models import CatalogDownload, User, utcnow
 from app.services.garden import Garden
 from app.services.translating.batch import EntryChange, save_entries
+from app.services.translating.comments import add_comment, clean_comment, note_threads
 from app.services.translating.entries import (InvalidInput, TranslationError, as_utc, clean_translation, entry_checks,
                                               entry_version, live_entries, read_note_catalog, save_counts)
 
@@ -49,31 +52,46 @@ def po_filename(note: Note, lang: str) -> str:
     return f"{note.slug}.{lang}.po"
 
 
-def download_catalog(garden: Garden, note: Note, lang: str, user: User) -> bytes:
-    """The note's catalog in ``lang`` with the header fields naming this download; the snapshot is recorded."""
+def _snapshot(garden: Garden, note: Note, lang: str, user: User) -> tuple[bytes, CatalogDownload]:
+    """The file a download gets and the record of its snapshot (not added to the session)."""
     po, _ = read_note_catalog(garden, note, lang)
     saves = save_counts(note.filename, lang)
     snapshot = {e.msgid: [entry_id(e), entry_version(e, saves.get(entry_id(e), 0)), e.msgstr, e.fuzzy]
                 for e in live_entries(po) if e.msgctxt is None}
     token, now = secrets.token_hex(16), utcnow()
-    db.session.add(CatalogDownload(token=token, source=note.filename, lang=lang, entries=json.dumps(snapshot),
-                                   user_id=user.id, at=now))
-    db.session.commit()
+    row = CatalogDownload(token=token, source=note.filename, lang=lang, entries=json.dumps(snapshot), user_id=user.id,
+                          at=now)
     po.metadata[TOKEN_HEADER] = token
     po.metadata[TIME_HEADER] = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return format_catalog(po).encode("utf-8")
+    return format_catalog(po).encode("utf-8"), row
+
+
+def download_catalog(garden: Garden, note: Note, lang: str, user: User) -> bytes:
+    """The note's catalog in ``lang`` with the header fields naming this download; the snapshot is recorded."""
+    data, row = _snapshot(garden, note, lang, user)
+    db.session.add(row)
+    db.session.commit()
+    return data
 
 
 def catalogs_zip(garden: Garden, items: list[tuple[Note, str]], user: User) -> bytes:
-    """A zip of the catalogs of ``(note, lang)`` items, each recorded as a download (``<lang>/<slug>.po``)."""
-    buffer = io.BytesIO()
+    """A zip of the catalogs of ``(note, lang)`` items, each recorded as a download (``<lang>/<slug>.po``).
+
+    The snapshots are added and committed together once every file is read: a commit (and a flush)
+    per file made a 549-note zip take 16 s, and reading a catalog may settle an interrupted save
+    with a rollback, which would drop snapshots already added.
+    """
+    buffer, rows = io.BytesIO(), []
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for note, lang in items:
             try:
-                data = download_catalog(garden, note, lang, user)
+                data, row = _snapshot(garden, note, lang, user)
             except TranslationError:
                 continue  # an unreadable catalog is reported on the dashboard, not zipped
             archive.writestr(f"{lang}/{note.slug}.po", data)
+            rows.append(row)
+    db.session.add_all(rows)
+    db.session.commit()
     return buffer.getvalue()
 
 
@@ -87,19 +105,59 @@ def _base_of(po, note: Note, lang: str) -> tuple[CatalogDownload, dict[str, Entr
     if row is None:
         raise InvalidUpload(f"unknown {TOKEN_HEADER} {token[:40]!r}: this file was not downloaded from this site",
                             "unknown_base")
-    source = (po.metadata.get("X-Source-File") or "").strip()
-    language = (po.metadata.get("Language") or lang).strip().replace("_", "-").lower()
-    if row.source != note.filename or row.lang != lang or (source and source != f"content/fr/{note.filename}") \
-            or language.split("-")[0] != lang.lower().split("-")[0]:
+    language = (po.metadata.get("Language") or lang).strip()
+    if language.replace("_", "-").lower().split("-")[0] != lang.lower().split("-")[0]:
+        raise InvalidUpload(f"this file is a translation into {language!r}, not into {lang!r} (its Language header "
+                            "field says so); nothing was changed", "language", language=language)
+    # the download says which note (its source follows renames); the file's X-Source-File may name the old path
+    if row.source != note.filename or row.lang != lang:
         raise InvalidUpload(f"this file is the catalog of {row.source!r} in {row.lang!r}, not of {note.filename!r} "
                             f"in {lang!r}; nothing was changed", "mismatch", source=row.source, lang=row.lang)
     base = {msgid: EntryState(v[2], bool(v[3]), v[0], v[1]) for msgid, v in json.loads(row.entries).items()}
     return row, base
 
 
+def _refuse_what_notes_never_hold(uploaded) -> None:
+    """Plural forms and contexts (msgctxt): a note's catalog has neither, so such a file is not one of ours."""
+    for entry in uploaded:
+        if entry.obsolete or not entry.msgid:
+            continue
+        if entry.msgid_plural:
+            raise InvalidUpload(f"the entry {entry.msgid[:60]!r} has plural forms (msgid_plural), which note catalogs "
+                                "never have; nothing was changed", "plural", msgid=entry.msgid)
+        if entry.msgctxt is not None:
+            raise InvalidUpload(f"the entry {entry.msgid[:60]!r} has a context (msgctxt {entry.msgctxt[:40]!r}), which "
+                                "note catalogs never have; nothing was changed", "context", msgid=entry.msgid)
+
+
+def _new_comments(uploaded, current: dict[str, polib.POEntry]) -> dict[str, str]:
+    """Translator comments written in the file (Poedit's "comment") that the catalog's entry does not hold, by msgid."""
+    found = {}
+    for entry in uploaded:
+        now = current.get(entry.msgid)
+        if entry.obsolete or now is None or not entry.tcomment:
+            continue
+        known = set((now.tcomment or "").split("\n")) | {minor.MINOR_MARK}
+        lines = [line for line in entry.tcomment.split("\n") if line.strip() and line not in known]
+        if lines:
+            text = "\n".join(lines)
+            try:
+                found[entry.msgid] = clean_comment(text)
+            except InvalidInput as exc:
+                raise InvalidUpload(f"the comment on {entry.msgid[:60]!r} is refused: {exc.message}; nothing was "
+                                    "changed", "bad_comment", msgid=entry.msgid) from None
+    return found
+
+
 def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: User, *, dry_run: bool = False,
                    gettext: Callable[[str], str] = lambda s: s) -> dict:
-    """Merge an uploaded catalog three ways and apply it (or, ``dry_run``, only say what would happen)."""
+    """Merge an uploaded catalog three ways and apply it (or, ``dry_run``, only say what would happen).
+
+    Besides the translations: an entry whose French changed only slightly since the download (a
+    pending minor change) takes the text made for its old French and stays to be confirmed; deleting
+    the minor-change comment in the file confirms it; translator comments written in the file join
+    the segment's thread.
+    """
     data = data.replace(b"\r\n", b"\n")  # Windows editors and browsers' form posts send CRLF
     try:
         uploaded = parse_catalog(data, "uploaded file")
@@ -107,6 +165,7 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
         raise InvalidUpload(f"the file is not a valid PO catalog ({exc}); nothing was changed", "malformed",
                             line=exc.line) from None
     download, base = _base_of(uploaded, note, lang)
+    _refuse_what_notes_never_hold(uploaded)
     yours = uploaded_states(uploaded)
     for msgid, state in yours.items():
         try:
@@ -116,32 +175,72 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
                                 "bad_entry", msgid=msgid) from None
     po, _ = read_note_catalog(garden, note, lang)
     saves = save_counts(note.filename, lang)
-    entries = {e.msgid: e for e in live_entries(po) if e.msgctxt is None}
-    theirs = {msgid: EntryState(e.msgstr, e.fuzzy, entry_id(e), entry_version(e, saves.get(entry_id(e), 0)))
-              for msgid, e in entries.items()}
+    current = {e.msgid: e for e in live_entries(po) if e.msgctxt is None}
+    versions = {msgid: entry_version(e, saves.get(entry_id(e), 0)) for msgid, e in current.items()}
+    theirs = {msgid: EntryState(e.msgstr, e.fuzzy, entry_id(e), versions[msgid]) for msgid, e in current.items()}
+    for e in list(current.values()):  # French corrected slightly since the download: the file has its old French
+        old = e.previous_msgid
+        if minor.pending(e) and old in yours and old not in current and old in base:
+            untouched = e.msgstr == base[old].msgstr  # kept by the sync, nobody saved since (a save clears the mark)
+            version = base[old].version if untouched else versions[e.msgid]
+            theirs[old] = EntryState(e.msgstr, e.fuzzy, entry_id(e), version)
+            current.setdefault(old, e)
     plan = plan_upload(base, theirs, yours)
+    unmarked = {e.msgid for e in uploaded if not e.obsolete and e.msgid and not minor.has_mark(e)}
+    confirms = [msgid for msgid, mine in yours.items()
+                if msgid in unmarked and current.get(msgid) is not None and current[msgid].msgid == msgid
+                and minor.pending(current[msgid]) and msgid in base and theirs[msgid].version == base[msgid].version
+                and (mine.msgstr, mine.fuzzy) == (base[msgid].msgstr, base[msgid].fuzzy)]
+    comments = _new_comments(uploaded, current)
     report = {"dry_run": dry_run, "downloaded_at": as_utc(download.at).isoformat(),
               "applied": [], "conflicts": list(plan.conflicts), "vanished": plan.vanished, "drafts": plan.drafts,
-              "unchanged": plan.unchanged, "same_on_both_sides": plan.same}
+              "confirmed": [], "comments": [], "unchanged": plan.unchanged - len(confirms),
+              "same_on_both_sides": plan.same}
     if dry_run:
         for msgid, now, msgstr in plan.apply:
-            preview = copy.copy(entries[msgid])
+            preview = copy.copy(current[msgid])
             preview.msgstr = msgstr
-            report["applied"].append({"id": now.id, "msgid": msgid, "before": now.msgstr, "msgstr": msgstr,
+            report["applied"].append({"id": now.id, "msgid": preview.msgid, "uploaded_msgid": msgid,
+                                      "before": now.msgstr, "msgstr": msgstr,
                                       "checks": [r.as_dict(gettext) for r in entry_checks(preview, lang)]})
+        report["confirmed"] = [{"id": theirs[m].id, "msgid": m} for m in confirms]
+        report["comments"] = _comments_report(note, lang, current, comments)
         return report
-    changes = [EntryChange(now.id, msgstr, now.version) for _, now, msgstr in plan.apply]
+    changes = [EntryChange(now.id, msgstr, versions[current[msgid].msgid], keep_minor=current[msgid].msgid != msgid)
+               for msgid, now, msgstr in plan.apply]
+    uploaded_msgid = {now.id: msgid for msgid, now, _ in plan.apply}
     for outcome in save_entries(garden, note, lang, changes, user, action="upload", gettext=gettext):
         entry = outcome.entry or {}
         if outcome.status == "applied":
-            report["applied"].append({"id": entry["id"], "msgid": entry["msgid"], "before": outcome.before,
+            report["applied"].append({"id": entry["id"], "msgid": entry["msgid"],
+                                      "uploaded_msgid": uploaded_msgid[entry["id"]], "before": outcome.before,
                                       "msgstr": entry["msgstr"], "checks": entry["checks"]})
         elif outcome.status == "conflict":  # saved by someone between the plan and the lock
-            msgid = entry["msgid"]
+            msgid = uploaded_msgid[outcome.change.ident]
             report["conflicts"].append({"msgid": msgid, "id": entry["id"], "yours": outcome.change.msgstr,
                                         "theirs": entry["msgstr"], "theirs_fuzzy": entry["fuzzy"],
                                         "base": base.get(msgid, EntryState("")).msgstr})
         else:
-            report["vanished"].append({"msgid": next((m for m, n, _ in plan.apply if n.id == outcome.change.ident), ""),
-                                       "yours": outcome.change.msgstr})
+            report["vanished"].append({"msgid": uploaded_msgid[outcome.change.ident], "yours": outcome.change.msgstr})
+    if confirms:
+        changes = [EntryChange(theirs[m].id, current[m].msgstr, theirs[m].version, confirm=True) for m in confirms]
+        for outcome in save_entries(garden, note, lang, changes, user, action="confirm", edit=False, gettext=gettext):
+            if outcome.status == "applied":
+                report["confirmed"].append({"id": outcome.change.ident, "msgid": outcome.entry["msgid"]})
+    report["comments"] = _comments_report(note, lang, current, comments)
+    for item in report["comments"]:
+        add_comment(garden, note, lang, item["id"], item["text"], user, commit=False)
+    if report["comments"]:
+        db.session.commit()
     return report
+
+
+def _comments_report(note: Note, lang: str, current: dict[str, polib.POEntry], comments: dict[str, str]) -> list[dict]:
+    """The comments of the file to add: those the segment's thread does not already hold (a file uploaded twice)."""
+    threads = note_threads(note, lang)
+    items = []
+    for msgid, text in comments.items():
+        ident = entry_id(current[msgid])
+        if all(row.text != text for row in threads.get(ident, [])):
+            items.append({"id": ident, "msgid": current[msgid].msgid, "text": text})
+    return items

@@ -166,7 +166,7 @@ def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgr
             progress = LangProgress(lang, comment=stored.comment if stored else None)
             stored_state = State(stored.state) if stored else State.UNTRANSLATED
             progress.state = display_state(stored_state, published_sha256=live.get(source),
-                                           current_sha256=compared_sha(live.get(source), row.note)).value
+                                           current_sha256=compared_sha(live.get(source), row.note, lang=lang)).value
             progress.last_change = _latest(changes.get(source), stored.updated_at if stored else None)
             try:
                 summary = catalog_summary(garden, row.note, lang)

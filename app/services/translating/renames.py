@@ -23,7 +23,7 @@ from app.content.frontmatter import split_front_matter
 from app.content.slugmap import Rename, SlugMap
 from app.extensions import db
 from app.fsutil import atomic_write, file_lock
-from app.models import EntryHistory, NoteState, Publication, ReviewEvent
+from app.models import CatalogDownload, EntryHistory, NoteState, Publication, ReviewEvent, SegmentComment
 
 if TYPE_CHECKING:
     from app.services.garden import Garden
@@ -74,7 +74,7 @@ def _write_snapshots(garden: Garden, rename: Rename) -> list[Path]:
 
 def _move_rows(rename: Rename) -> None:
     """Re-key every row of the note from the old French file to the new one, in one transaction."""
-    for model in (NoteState, ReviewEvent, EntryHistory):
+    for model in (NoteState, ReviewEvent, EntryHistory, SegmentComment, CatalogDownload):
         db.session.execute(update(model).where(model.source == rename.old_source).values(source=rename.new_source))
     for publication in db.session.scalars(select(Publication).where(Publication.source == rename.old_source)):
         publication.source = rename.new_source

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app.catalog import minor
 from app.catalog.po import catalog_counts, entry_id, translations_of
 from app.content.notes import Note
 from app.extensions import db
@@ -127,8 +128,9 @@ def note_screen(garden: Garden, note: Note, lang: str) -> NoteScreen:
     for entry in live_entries(po):
         ident = entry_id(entry)
         segment = Segment(entry_data(entry, saves.get(ident, 0), gettext, lang), history=history.get(ident, []))
-        if entry.fuzzy and entry.previous_msgid:
-            segment.diff = word_diff_html(entry.previous_msgid, entry.msgid)
+        if entry.previous_msgid and (entry.fuzzy or minor.pending(entry)):
+            if entry.fuzzy:
+                segment.diff = word_diff_html(entry.previous_msgid, entry.msgid)
             previous = polib.POEntry(msgctxt=entry.previous_msgctxt or entry.msgctxt, msgid=entry.previous_msgid)
             segment.history = segment.history + history.get(entry_id(previous), [])  # saves made on the old French
         if segment.needs_work:
