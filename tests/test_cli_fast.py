@@ -20,10 +20,11 @@ PROBE = ("import sys\nfrom app.cli import main\ntry:\n    main(sys.argv[1:])\nex
 
 
 def run(paths, *args: str) -> subprocess.CompletedProcess:
-    """``passerelle ARGS`` in its own process over the test's folders and database."""
+    """``passerelle ARGS`` in its own process over the test's folders and database (SQLite or PostgreSQL)."""
+    database = os.environ.get("PASSERELLE_TEST_DATABASE_URL") or f"sqlite:///{paths['instance'] / 'test.sqlite3'}"
     env = dict(os.environ, PASSERELLE_CONTENT_DIR=str(paths["content"]), PASSERELLE_TRANSLATIONS_DIR=str(paths["translations"]),
                PASSERELLE_INSTANCE_DIR=str(paths["instance"]), PASSERELLE_STATE_DIR=str(paths["instance"]),
-               PASSERELLE_SECRET_KEY="test", PASSERELLE_DATABASE_URL=f"sqlite:///{paths['instance'] / 'test.sqlite3'}")
+               PASSERELLE_SECRET_KEY="test", PASSERELLE_DATABASE_URL=database)
     return subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
