@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import sync as sync_module
+from app.catalog import sync_run as sync_module
 from app.catalog.manifest import MANIFEST_NAME, Stamp
 from app.catalog.po import read_catalog, write_catalog
 from app.catalog.sync import assign_slugs, catalog_file, sync_all, sync_note

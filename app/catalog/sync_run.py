@@ -1,0 +1,217 @@
+"""One :func:`app.catalog.sync.sync_all` run: plan each note from stamps, merge in worker threads or forked processes, checkpoint.
+
+The plan reads a French file only when its stamp or a catalog's changed; worker threads merge
+and write (their fsync waits overlap); results are recorded in file order so a killed sync
+resumes from its last manifest checkpoint. A first sync of many notes forks processes, since the
+merge is CPU-bound Python.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
+from app.catalog.sync import sync_note
+from app.content.limits import NoteLimits
+from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note, unexpected
+from app.fsutil import fsync_dir
+
+CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
+WORKERS = 8  #: threads merging and writing catalogs: mostly to overlap fsync waits
+PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processes uses them
+CHUNK = 200  #: notes per task given to a worker process
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: bool,
+               compendium: Callable[[str], Sequence] | None = None) -> list[NoteSyncResult]:
+    """Sync one note's catalogs (run in a worker thread: fsync waits overlap, journal commits group)."""
+    results = []
+    for lang, catalog in jobs:
+        results.append(sync_note(text, source, catalog, lang, write=write, compendium=compendium,
+                                 fsync_dir=False))  # one fsync of the folder before the manifest records them
+        if isinstance(results[-1].error, NoteReadError):
+            break
+    return results
+
+
+class SyncRun:
+    """The state of one :func:`sync_all` call."""
+
+    def __init__(self, notes_folder: Path, translations_dir: Path, langs: list[str], manifest: Manifest,
+                 report: SyncReport, *, checkpoints: bool = True, limits: NoteLimits = DEFAULT_LIMITS):
+        self.notes_folder, self.translations_dir, self.langs = notes_folder, translations_dir, langs
+        self.limits = limits  #: a French note over them is reported, as the note index does
+        self.manifest, self.report = manifest, report
+        self.write, self.checkpoints = not report.check, checkpoints  # no checkpoints in worker processes
+        self.racy: list[tuple[str, str | None, Path]] = []  #: stamps to confirm once their tick is past
+        self.notes_prefix = os.path.join(notes_folder, "")
+        self.catalogs_prefix = os.path.join(translations_dir, "")
+        self.skipped_entries = [0] * len(COUNT_KEYS)  #: entry counts of the catalogs skipped
+        self.last_save, self.save_cost = time.monotonic(), 0.0  #: manifest checkpoints
+        self.inflight = 0  #: notes submitted to the workers and not finished yet
+        self.durable = 0  #: catalogs written whose folder was fsynced since
+        self.compendium: Callable[[str], Sequence] | None = None  #: orphaned catalogs' entries, for new notes
+
+    def plan(self, source: str, slug: str) -> tuple[str, str, list[tuple[str, Path]]] | None:
+        """Decide from stamps what one French file needs; read it only if something changed."""
+        path = self.notes_prefix + source  # plain strings: this runs 10,000 times in a no-op sync
+        try:
+            st, data = os.stat(path), None
+            if not self.manifest.french_current(source, st, slug):
+                data = _read(path)
+                stamp = Stamp.of(st, data)
+                self.manifest.set_french(source, stamp, slug)  # forgets the catalogs if the French changed
+                if stamp.racy:
+                    self.racy.append((source, None, Path(path)))
+            jobs = []
+            for lang in self.langs:
+                catalog = f"{self.catalogs_prefix}{lang}/notes/{slug}.po"
+                if not self._catalog_unchanged(source, lang, catalog):
+                    jobs.append((lang, Path(catalog)))
+            if not jobs:
+                return None
+            text, _, _ = check_note(_read(path) if data is None else data, source, self.limits)
+            return source, text, jobs
+        except FileNotFoundError:
+            return None  # removed while we were syncing: the next sync reports its orphans
+        except (NoteReadError, OSError) as exc:
+            self._note_failed(source, exc if isinstance(exc, NoteReadError) else SyncError(f"{path}: {exc.strerror or exc}"))
+            return None
+        except Exception as exc:  # noqa: BLE001  (whatever one note does, the others are synced)
+            self._note_failed(source, unexpected(source, exc))
+            return None
+
+    def finish(self, source: str, results: list[NoteSyncResult]) -> None:
+        """Record the results of one note's catalogs in the report and the manifest."""
+        for result in results:
+            if isinstance(result.error, NoteReadError):  # the French is at fault: say it once
+                self._note_failed(source, result.error)
+                return
+            self.report.add(result)
+            if result.error is None and result.stamp is not None:
+                self.manifest.set_catalog(source, result.lang, result.stamp, result.counts)
+                if result.stamp.racy:
+                    self.racy.append((source, result.lang, result.catalog))
+            else:
+                self.manifest.drop_catalog(source, result.lang)
+
+    def _note_failed(self, source: str, error: Exception) -> None:
+        self.report.errors.append(error)
+        for lang in self.langs:
+            self.manifest.drop_catalog(source, lang)
+
+    def _catalog_unchanged(self, source: str, lang: str, catalog: str) -> bool:
+        """True (and counted) when the catalog is as the last sync left it, by stamp or by content."""
+        try:
+            st = os.stat(catalog)
+        except FileNotFoundError:
+            return False
+        counts = self.manifest.catalog_current(source, lang, st)
+        if counts is None:
+            known = self.manifest.catalog(source, lang)
+            if known is None or st.st_size != known[0].size:
+                return False
+            fresh = Stamp.of(st, Path(catalog).read_bytes())
+            if fresh.sha256 != known[0].sha256:
+                return False
+            counts = [known[1][k] for k in COUNT_KEYS]
+            self.manifest.set_catalog(source, lang, fresh, known[1])
+            if fresh.racy:
+                self.racy.append((source, lang, Path(catalog)))
+        for i, n in enumerate(counts):
+            self.skipped_entries[i] += n
+        self.report.skipped += 1
+        return True
+
+    def collect(self, pending: deque, total: int, progress: Callable | None, *, wait: bool = False) -> None:
+        """Finish, in file order, the notes whose work is done; with ``wait``, all of them."""
+        while pending and (wait or pending[0][2] is None or pending[0][2].done() or self.inflight > 2 * WORKERS):
+            done, source, future = pending.popleft()
+            if future is not None:
+                self.inflight -= 1
+                self.finish(source, future.result())
+            if progress is not None:
+                progress(done, total)
+            if time.monotonic() - self.last_save > max(CHECKPOINT_SECONDS, 20 * self.save_cost):
+                self.save()
+
+    def save(self) -> None:
+        """Make the catalogs written so far durable (one fsync per folder), settle racy stamps, write the manifest."""
+        started = time.monotonic()
+        if self.write and self.checkpoints:
+            written = self.report.states["created"] + self.report.states["updated"]
+            if written != self.durable:  # the manifest never records a catalog whose rename could still be lost
+                for lang in self.langs:
+                    fsync_dir(self.translations_dir / lang / "notes")
+                self.durable = written
+            self.racy = self.manifest.settle(self.racy)
+            self.manifest.save()
+        self.last_save = time.monotonic()
+        self.save_cost = self.last_save - started
+
+
+def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | None) -> None:
+    """Plan each note in order, merge and write in worker threads, record results in order."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending: deque = deque()  # (done, source, future or None)
+        for done, (source, slug) in enumerate(pairs, 1):
+            job = run.plan(source, slug)
+            pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write, compendium=run.compendium)))
+            run.inflight += job is not None
+            run.collect(pending, len(pairs), progress)
+        run.collect(pending, len(pairs), progress, wait=True)
+
+
+_PARENT: SyncRun | None = None  #: the run that forked worker processes inherit
+
+
+def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
+    """In a forked worker: sync some notes; return the report part, their manifest records and racy stamps."""
+    parent = _PARENT
+    report = SyncReport(languages=parent.report.languages, check=parent.report.check)
+    run = SyncRun(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
+               limits=parent.limits)
+    run.compendium = parent.compendium
+    sync_files(run, pairs, None)
+    report.errors = [SyncError(str(e)) for e in report.errors]  # picklable whatever the original type
+    return report, run.skipped_entries, {s: run.manifest.notes.get(s) for s, _ in pairs}, run.racy
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when the sync process dies, so none outlives a killed sync."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def sync_in_processes(run: SyncRun, pairs: list[tuple[str, str]], processes: int, progress: Callable | None) -> None:
+    """Spread a large sync over forked processes (the merge is CPU-bound Python); merge their results in order."""
+    global _PARENT
+    chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+    _PARENT, done = run, 0
+    try:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent) as pool:
+            for part, skipped_entries, records, racy in pool.imap(_sync_chunk, chunks):
+                run.report.merge(part)
+                run.skipped_entries = [a + b for a, b in zip(run.skipped_entries, skipped_entries)]
+                run.manifest.update(records)
+                run.racy += racy
+                done += len(records)
+                if progress is not None:
+                    progress(done, len(pairs))
+                if time.monotonic() - run.last_save > max(CHECKPOINT_SECONDS, 20 * run.save_cost):
+                    run.save()
+    finally:
+        _PARENT = None
