@@ -5,7 +5,7 @@ import logging
 import os
 import re
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l

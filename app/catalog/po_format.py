@@ -14,7 +14,7 @@ import re
 
 import polib
 
-from app.catalog.linebreak import POSSIBLE, text_width, width_breaks
+from app.catalog.linebreak import text_width, width_breaks
 
 WRAP_WIDTH = 79
 FSI, PDI = "\u2068", "\u2069"

@@ -15,7 +15,6 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
-from markdown_it.token import Token
 
 from app.content.comments import strip_comments
 

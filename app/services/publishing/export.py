@@ -24,15 +24,14 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from app.services.publishing.export_pages import (MARKER, ExportError, check_target, inline_svg_urls, install,
-                                                  redirect_html)
+from app.services.publishing.export_pages import (MARKER, ExportError, ExportReport, check_target, inline_svg_urls,
+                                                  install, redirect_html, relative_link, site_path)
 from app.web import CSP
 
 __all__ = ["MARKER", "ExportError", "ExportReport", "check_target", "export_site", "seeds", "site_path"]
@@ -52,7 +51,6 @@ _ATTRIBUTE = re.compile(r'\b(href|src|action)="([^"]*)"')
 _SEARCH_FORM = re.compile(r'(?<!\s)\s*<form\b[^>]*\brole="search"[^>]*>.*?</form>', re.S)
 #: A link, with the `` · `` separating it from the one before, if any.
 _ANCHOR = re.compile(r'(?:(?<!\s)(\s*·\s*))?<a\b[^>]*?\bhref="(/[^"]*)"[^>]*>.*?</a>', re.S)
-_PATH_SAFE = "/!$&'()*+,;=:@~"
 
 
 #: What a static host cannot send as headers, each exported page carries in its ``<head>``: the site's
@@ -65,47 +63,6 @@ HEAD_POLICY = (f'<meta http-equiv="Content-Security-Policy" content="{html.escap
                '<meta name="referrer" content="strict-origin-when-cross-origin">')
 #: Where the policy goes: at the top of ``<head>``, after the ``<meta charset>`` that must come first.
 _HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?", re.I)
-
-
-def relative_link(there: str, here: str, file_urls: bool = False) -> str:
-    """The link from folder ``here`` to the export file ``there`` (a folder's ``index.html`` as ``folder/``
-    unless ``file_urls``).
-
-    A first segment holding a colon would read as a scheme (a tag named ``javascript:…`` became a
-    script link): such a link starts with ``./``, as RFC 3986 (4.2) prescribes, so that no
-    note-controlled name can ever become a scheme.
-    """
-    if there.endswith("/index.html") and not file_urls:
-        relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
-    else:
-        relative = posixpath.relpath(there, here)
-    if ":" in relative.split("/", 1)[0]:
-        relative = "./" + relative
-    return relative
-
-
-def site_path(path: str) -> str:
-    """One spelling per site path: percent-encoded as ``url_for`` writes it."""
-    return quote(unquote(path), safe=_PATH_SAFE)
-
-
-@dataclass
-class ExportReport:
-    """What an export wrote."""
-
-    target: Path
-    pages: dict[str, int] = field(default_factory=dict)  #: per language
-    files: int = 0
-    redirects: int = 0  #: pages left at old addresses (renamed notes), counted in ``files``
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        """One line for the command line."""
-        per_lang = ", ".join(f"{lang}: {n}" for lang, n in sorted(self.pages.items()))
-        moved = f", {self.redirects} redirects from old addresses" if self.redirects else ""
-        return f"exported {self.files} files ({per_lang} pages{moved}) into {self.target} in {self.seconds:.1f} s"
 
 
 class _Exporter:

@@ -1,12 +1,14 @@
-"""Around the static export's pages: where it may be written and how it is put in place, redirect pages at old
-addresses, a stylesheet's icons made inline."""
+"""Around the static export's pages: where it may be written and how it is put in place, its report, relative
+links between its files, redirect pages at old addresses, a stylesheet's icons made inline."""
 from __future__ import annotations
 
 import html
 import os
+import posixpath
 import re
 import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -16,6 +18,7 @@ from flask import Flask
 INLINE_SVG_BYTES = 8 * 1024
 #: A file in every export, so that a later export knows it may replace the folder.
 MARKER = ".passerelle-export"
+_PATH_SAFE = "/!$&'()*+,;=:@~"
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 
 
@@ -82,3 +85,44 @@ def install(build: Path, target: Path, mode: str) -> None:
     os.rename(build, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def relative_link(there: str, here: str, file_urls: bool = False) -> str:
+    """The link from folder ``here`` to the export file ``there`` (a folder's ``index.html`` as ``folder/``
+    unless ``file_urls``).
+
+    A first segment holding a colon would read as a scheme (a tag named ``javascript:…`` became a
+    script link): such a link starts with ``./``, as RFC 3986 (4.2) prescribes, so that no
+    note-controlled name can ever become a scheme.
+    """
+    if there.endswith("/index.html") and not file_urls:
+        relative = posixpath.relpath(posixpath.dirname(there), here) + "/"
+    else:
+        relative = posixpath.relpath(there, here)
+    if ":" in relative.split("/", 1)[0]:
+        relative = "./" + relative
+    return relative
+
+
+def site_path(path: str) -> str:
+    """One spelling per site path: percent-encoded as ``url_for`` writes it."""
+    return quote(unquote(path), safe=_PATH_SAFE)
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote."""
+
+    target: Path
+    pages: dict[str, int] = field(default_factory=dict)  #: per language
+    files: int = 0
+    redirects: int = 0  #: pages left at old addresses (renamed notes), counted in ``files``
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        per_lang = ", ".join(f"{lang}: {n}" for lang, n in sorted(self.pages.items()))
+        moved = f", {self.redirects} redirects from old addresses" if self.redirects else ""
+        return f"exported {self.files} files ({per_lang} pages{moved}) into {self.target} in {self.seconds:.1f} s"

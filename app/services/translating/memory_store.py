@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable
 
 from sqlalchemy import bindparam, delete, select, text  # noqa: F401
 
