@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -16,18 +16,16 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from app.content.frontmatter import split_front_matter
 from app.content.limits import BLOCK_NESTING, guard_tokens
-from app.content.slugs import fold
 from app.content.wikilinks import WikiLink
 from app.render.autolinks import autolinks_plugin
 from app.render.embeds import OPTIONS_KEY, render_file_embed, resolve_images
+from app.render.headings import heading_id, shift_headings, unique_heading_ids  # noqa: F401  (shift_headings: its callers import it here)
 from app.render.guards import InlineView, check_output_budget, parse_inline, tooltip
 from app.render.obsidian import block_anchor, obsidian_plugin
 from app.render.obsidian_markup import STRICT_LINE_BREAKS, obsidian_markup_plugin
 from app.render.sanitize import sanitize_html
 
 _ENV_KEY = OPTIONS_KEY
-_APOSTROPHES = re.compile(r"['’ʼ`]")
-_NOT_ID_CHARS = re.compile(r"[\W_]+")
 _IMAGE_SIZE = re.compile(r"(?P<width>\d{1,5})(?:x(?P<height>\d{1,5}))?")
 _TEXT_ALIGN = re.compile(r"text-align:(?P<align>left|center|right)")
 #: blocks that can carry the "changed since approval" marker, outermost first
@@ -72,12 +70,6 @@ class RenderOptions:
     heading_ids: Sequence[str] | None = None
 
 
-def heading_id(text: str) -> str:
-    """The anchor id of a heading, so that ``[[note#Heading]]`` links to ``#<heading_id("Heading")>``."""
-    text = _APOSTROPHES.sub("", fold(text))
-    return _NOT_ID_CHARS.sub("-", text).strip("-") or "section"
-
-
 def render_markdown(markdown: str, options: RenderOptions) -> str:
     """Render a note body (Obsidian Markdown) to sanitized HTML."""
     return _render(markdown, options, front_matter=True)
@@ -118,27 +110,11 @@ def _parser(front_matter: bool) -> MarkdownIt:
 
 
 # -- core rules -----------------------------------------------------------------------------------
-def _unique_heading_ids(texts: Iterable[str]) -> list[str]:
-    """The ids :func:`heading_id` gives headings of these source texts, a repeated one suffixed ``-1``, ``-2``…"""
-    seen: set[str] = set()
-    next_suffix: dict[str, int] = {}  # so that a thousand identical headings cost a thousand steps, not their square
-    ids = []
-    for text in texts:
-        base = heading_id(text)
-        slug, n = base, next_suffix.get(base, 1)
-        while slug in seen:
-            slug, n = f"{base}-{n}", n + 1
-        next_suffix[base] = n
-        seen.add(slug)
-        ids.append(slug)
-    return ids
-
-
 def note_heading_ids(text: str) -> list[str]:
     """The ids the headings of a note file get when it is rendered (what :attr:`RenderOptions.heading_ids` takes)."""
     env = {_ENV_KEY: RenderOptions(resolve_link=lambda link: None), STRICT_LINE_BREAKS: False}
     tokens = _parser(False).parse(split_front_matter(text).body, env)
-    return _unique_heading_ids(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
+    return unique_heading_ids(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
 
 
 def _add_heading_ids(state: StateCore) -> None:
@@ -146,7 +122,7 @@ def _add_heading_ids(state: StateCore) -> None:
     openers = [idx for idx, token in enumerate(state.tokens) if token.type == "heading_open"]
     given = state.env[_ENV_KEY].heading_ids
     ids = list(given) if given is not None and len(given) == len(openers) else \
-        _unique_heading_ids(state.tokens[idx + 1].content for idx in openers)
+        unique_heading_ids(state.tokens[idx + 1].content for idx in openers)
     for idx, slug in zip(openers, ids):
         state.tokens[idx].attrSet("id", slug)
 
@@ -304,15 +280,3 @@ def _render_hashtag(self, tokens, idx, md_options, env) -> str:
 def _render_change_marker(self, tokens, idx, md_options, env) -> str:
     tooltip = escapeHtml(tokens[idx].content)
     return f'<span class="change-marker"><span class="visually-hidden">{tooltip}</span></span>'
-
-
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
-
-
-def shift_headings(html: str, top: int) -> str:
-    """Shift the headings of rendered HTML so the highest becomes ``h<top>`` (order kept, at most ``h6``)."""
-    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
-    shift = top - min(levels) if levels else 0
-    if not shift:
-        return html
-    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(top, int(m.group(2)) + shift))}", html)
