@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.forms import LoginForm, LogoutForm
 from app.services import accounts
-from app.services.reading.listings import safe_next
+from app.services.reading.switcher import safe_next
 from app.web import SESSION_KEY
 
 bp = Blueprint("auth", __name__)

@@ -17,8 +17,9 @@ from app.services.reading import feeds
 from app.services.reading import page_cache
 from app.services.reading import search as search_service
 from app.services.reading.note_pages import BrokenNote, note_page, renamed_slug
-from app.services.reading.listings import (home_listing, is_language, language_name, language_switcher, safe_next, tag_counts,
-                                  tag_listing, text_direction)
+from app.services.reading.listings import (home_listing, is_language, language_name, tag_counts, tag_listing,
+                                           text_direction)
+from app.services.reading.switcher import language_switcher, safe_next
 
 bp = Blueprint("reader", __name__)
 
