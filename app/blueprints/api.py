@@ -18,6 +18,7 @@ from app.services.translating import entries
 from app.services.translating import progress
 from app.services.garden import get_garden
 from app.services.reviewing.workflow import WorkflowError
+from app.services.translating.submission import submit_translation
 from app.workflow.states import InvalidTransition
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -132,5 +133,5 @@ def suggestions(note, lang, entry_id):
 @translator_endpoint
 def submit(note, lang):
     """Submit the note for review: 200 with the new state, 409 naming what is missing."""
-    state = progress.submit_note(get_garden(), note, lang, g.api_user, gettext)
+    state = submit_translation(get_garden(), note, lang, g.api_user, gettext)
     return jsonify({"state": state.value})
