@@ -247,3 +247,12 @@ def next_needing_work(garden: Garden, note: Note, lang: str, after: str, show: s
     pages = screen_pages(segments, [(s.number, s.title) for s in note_sections(note.text)], show)
     target = pages.next_target(segments, after)
     return target, pages.page_of.get(target, 1)
+
+
+def note_progress(garden: Garden, note: Note, lang: str) -> dict:
+    """Where the note stands after a save, for the screen to update without a reload: state, counts, readiness."""
+    po, _ = read_note_catalog(garden, note, lang)
+    counts, gaps = catalog_counts(po), submission_gaps(po, gettext, note.text)
+    return {"state": note_state(note, lang), "translated": counts["translated"], "fuzzy": counts["fuzzy"],
+            "untranslated": gaps.get("untranslated", counts["untranslated"]), "errors": len(gaps.get("errors", [])),
+            "ready": not gaps}
