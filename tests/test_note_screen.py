@@ -14,7 +14,7 @@ from app.catalog.sync import sync_note
 from app.services.garden import get_garden
 from app.services.translating.screen_pages import PAGE_SIZE, paginate, screen_pages
 from tests.long_note import long_note
-from tests.review_support import (LANG, SLUG, clean_garden, fill, make_users, submit)
+from tests.review_support import LANG, SLUG, change_french, clean_garden, fill, make_users, submit
 from tests.test_review_screens import client_as
 
 LONG_FILE = "Guide long.md"
@@ -194,3 +194,28 @@ def test_submitting_what_is_already_published_is_refused(site):
         entry.msgstr = "EN better " + entry.msgstr[3:]
         write_catalog(path, po)
     assert client.post(f"/translate/{LANG}/{SLUG}/submit", data={"csrf_token": token}).status_code == 303
+
+
+def test_the_api_and_the_screens_say_why_a_segment_is_fuzzy(site):
+    """An edited paragraph: "the French changed"; a new one close to a paragraph that stays: "suggested from a similar passage"."""
+    fill(site, LONG)
+    old = "Le paragraphe 2 de la partie 1 explique une idée de plus, avec soin."
+    change_french(site, LONG, old, old.replace("une idée", "une autre idée") + "\n\n"
+                  + "Le paragraphe 3 de la partie 1 explique une idée de plus, avec grand soin.")
+    client = client_as(site, "translator")
+    with site.app_context():
+        from app.services import accounts
+        token = accounts.create_token("translator")
+    found = client.get(f"/api/v1/notes/{LONG}/{LANG}/entries", headers={"Authorization": f"Bearer {token}"}).get_json()["entries"]
+    by_msgid = {e["msgid"]: e for e in found}
+    changed = by_msgid[old.replace("une idée", "une autre idée")]
+    suggested = by_msgid["Le paragraphe 3 de la partie 1 explique une idée de plus, avec grand soin."]
+    assert (changed["fuzzy_reason"], changed["fuzzy_source"]) == ("french_changed", None)
+    assert suggested["fuzzy_reason"] == "similar_passage"
+    assert suggested["fuzzy_source"] == by_msgid["Le paragraphe 3 de la partie 1 explique une idée de plus, avec soin."]["id"]
+    assert by_msgid["Le paragraphe 1 de la partie 1 explique une idée de plus, avec soin."]["fuzzy_reason"] is None
+    html = unescape(client.get(f"/translate/{LANG}/{LONG}?show=fuzzy").get_data(as_text=True))
+    assert html.count("New — suggested from a similar passage") >= 2 and "The French changed since it was translated:" in html
+    assert f"#seg-{suggested['fuzzy_source']}" in html
+    submit_note_anyway = client_as(site, "editor").get(f"/review/{LANG}/{LONG}").get_data(as_text=True)
+    assert "New — suggested from a similar passage" in unescape(submit_note_anyway)

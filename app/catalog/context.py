@@ -6,6 +6,7 @@ regions: the same line maps the renderer uses, so the line names the block on th
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .frontmatter_patch import FrontMatterError
@@ -79,11 +80,18 @@ def _is_delimiter_row(text: str) -> bool:
 
 def segment_contexts(text: str) -> dict[str, SegmentContext]:
     """The context of each distinct msgid of the note (its first place when it appears more than once)."""
+    return _analysis(text)[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _analysis(text: str) -> tuple[dict[str, SegmentContext], list[Section]]:
+    """Contexts and sections from one parse, remembered for the last notes asked about (a screen asks twice)."""
     try:
         note = parse_note(text)
     except FrontMatterError:
-        return {}
+        return {}, [Section(0, None, 1)]
     source, found = note.source, {}
+    sections = [Section(0, None, 1)]
     for field in note.fields:
         found.setdefault(field.msgid, SegmentContext(field.line + 1, field.type, 0))
     table_lines = {r.spans[0].line for r in note.regions if r.type == "table cell"}
@@ -94,6 +102,7 @@ def segment_contexts(text: str) -> dict[str, SegmentContext]:
         extra: dict = {}
         if region.type == "heading":
             section += 1
+            sections.append(Section(section, msgid, first.line + 1))
         if region.type == "list item":
             while items and items[-1][0] >= first.start:
                 items.pop()
@@ -111,17 +120,9 @@ def segment_contexts(text: str) -> dict[str, SegmentContext]:
                 extra["column_header"] = headers[index] if index < len(headers) and headers[index] else None
                 extra["row_header"] = cells[0] if index > 0 and cells and cells[0] else None
         found.setdefault(msgid, SegmentContext(first.line + 1, region.type, section, **extra))
-    return found
+    return found, sections
 
 
 def note_sections(text: str) -> list[Section]:
-    """The note's sections in order: what precedes the first heading (when anything does), then one per heading."""
-    try:
-        note = parse_note(text)
-    except FrontMatterError:
-        return [Section(0, None, 1)]
-    sections = [Section(0, None, 1)]
-    for region in note.regions:
-        if region.type == "heading":
-            sections.append(Section(len(sections), region.msgid(note.source), region.spans[0].line + 1))
-    return sections
+    """The note's sections in order: what precedes the first heading, then one per heading."""
+    return _analysis(text)[1]

@@ -145,6 +145,7 @@ def note_heading_ids(text: str) -> list[str]:
     return _unique_heading_ids(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
 
 
+@functools.lru_cache(maxsize=16)
 def note_heading_lines(text: str) -> dict[int, str]:
     """``{1-based file line: id}`` of the headings of a note file as rendered (see :func:`note_heading_ids`)."""
     split = split_front_matter(text)
