@@ -194,7 +194,11 @@ def note_screen(garden: Garden, note: Note, lang: str, show: str = "all", page: 
     po, _ = read_note_catalog(garden, note, lang)
     saves, history = save_counts(note.filename, lang), _history(note, lang)
     contexts, reasons = segment_contexts(note.text), fuzzy_reasons(po)
-    headings = note_heading_lines(note.text)
+    try:
+        headings = note_heading_lines(note.text)
+    except Exception:  # noqa: BLE001  (a note that cannot be rendered: its segments link to their lines)
+        log.warning("heading ids of %s could not be worked out", note.filename, exc_info=True)
+        headings = {}
     segments = []
     for number, entry in enumerate(live_entries(po), 1):
         ident = entry_id(entry)
