@@ -219,3 +219,18 @@ def test_the_api_and_the_screens_say_why_a_segment_is_fuzzy(site):
     assert f"#seg-{suggested['fuzzy_source']}" in html
     submit_note_anyway = client_as(site, "editor").get(f"/review/{LANG}/{LONG}").get_data(as_text=True)
     assert "New — suggested from a similar passage" in unescape(submit_note_anyway)
+
+
+def test_the_review_api_keeps_the_reason_for_unpublishing(site):
+    fill(site, SLUG)
+    submit(site, SLUG)
+    assert client_as(site, "editor").post(f"/review/{LANG}/{SLUG}/approve").status_code == 303
+    with site.app_context():
+        from app.services import accounts
+        token = accounts.create_token("editor")
+    api = site.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.post(f"/api/v1/notes/{SLUG}/{LANG}/unpublish", json={"reason": "  "}, headers=headers).status_code == 400
+    assert api.post(f"/api/v1/notes/{SLUG}/{LANG}/unpublish", json={"reason": "Hors sujet"}, headers=headers).status_code == 200
+    events = api.get(f"/api/v1/notes/{SLUG}/{LANG}/publications", headers=headers).get_json()["events"]
+    assert (events[0]["action"], events[0]["comment"]) == ("unpublished", "Hors sujet")
