@@ -33,6 +33,34 @@ def state_label(state: str) -> str:
     return str(label) if label is not None else state
 
 
+#: Decisions of the review history as the interface names them.
+ACTION_LABELS = {
+    "submitted": _l("Submitted for review"),
+    "approved": _l("Approved and published"),
+    "changes_requested": _l("Changes requested"),
+    "unpublished": _l("Unpublished"),
+}
+
+
+def action_label(action: str) -> str:
+    """The name of a review decision in the interface language."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def show_date(moment, time: bool = False) -> str:
+    """A date as every screen shows it: ``12 March 2025`` (long form of the locale), with ``time`` ``… at 14:03``.
+
+    The one helper for dates on pages, so that the reader's "approved on" and the review history agree.
+    """
+    from flask_babel import format_date, format_time, gettext
+
+    if moment is None:
+        return ""
+    day = format_date(moment, "long")
+    return gettext("%(date)s at %(time)s", date=day, time=format_time(moment, "HH:mm")) if time else day
+
+
 def compile_interface_catalogs(source_dir: str | os.PathLike, compiled_dir: str | os.PathLike, force: bool = False) -> list[str]:
     """Compile ``<lang>/LC_MESSAGES/messages.po`` into ``compiled_dir`` when newer; return the languages compiled."""
     import io

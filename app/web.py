@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.catalog import minor as minor_changes
 from app.extensions import babel, csrf, db, login_manager, migrate
-from app.i18n import compile_interface_catalogs, select_locale
+from app.i18n import action_label, compile_interface_catalogs, select_locale, show_date, state_label
 from app.services.garden import init_garden
 from app.services.reading.note_pages import BrokenNote
 
@@ -96,7 +96,8 @@ def init_app(app: Flask) -> None:
     register_commands(app)
 
     app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
-                                 plain_gettext=gettext)
+                                 plain_gettext=gettext, show_date=show_date, action_label=action_label,
+                                 state_name=state_label)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(BrokenNote, handle_broken_note)

@@ -224,11 +224,21 @@ def test_save_returns_entry_with_new_version_and_writes_file_and_history(app, cl
         assert stored_state("chief of staff.md", LANG).value == "in_progress"
 
 
-def test_saving_the_same_text_again_still_changes_the_version(client, tokens):
+def test_saving_the_identical_text_adds_no_history_row(app, client, tokens):
     entry = list_entries(client, tokens["translator"], SEED)[1]
     first = put(client, tokens["translator"], SEED, entry, "Why?").json["entry"]
-    second = put(client, tokens["translator"], SEED, first, "Why?").json["entry"]
-    assert second["version"] != first["version"]
+    before = catalog_path(app, SEED).stat().st_mtime_ns, catalog_path(app, SEED).read_bytes()
+    second = put(client, tokens["translator"], SEED, first, "Why?")
+    assert second.status_code == 200 and second.json["entry"]["version"] == first["version"]
+    assert (catalog_path(app, SEED).stat().st_mtime_ns, catalog_path(app, SEED).read_bytes()) == before
+    with app.app_context():
+        assert db.session.query(EntryHistory).count() == 1
+    stale = put(client, tokens["editor"], SEED, entry, "Why?")  # the same text from a stale base still conflicts
+    assert stale.status_code == 409
+    third = put(client, tokens["translator"], SEED, first, "Why not?")
+    assert third.json["entry"]["version"] != first["version"]
+    with app.app_context():
+        assert db.session.query(EntryHistory).count() == 2
 
 
 def test_two_saves_on_the_same_base_one_wins_one_conflicts(app, client, tokens):

@@ -256,7 +256,7 @@ def test_the_screens_of_a_note_that_cannot_be_rendered_say_so(app, client):
 def test_long_lists_and_tables_are_no_bombs(app, client):
     write_french(app, "Liste.md", ("- élément\n" * 5_000 + "\n|a|b|\n|-|-|\n" + "|c|d|\n" * 2_000).encode())
     response = client.get("/fr/notes/liste")
-    assert response.status_code == 200 and response.get_data(as_text=True).count("<li>") >= 5_000
+    assert response.status_code == 200 and len(re.findall(r"<li[ >]", response.get_data(as_text=True))) >= 5_000
 
 
 # --- any exception, wherever it happens, breaks only its note --------------------------------------

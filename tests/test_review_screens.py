@@ -134,20 +134,30 @@ def test_a_refused_decision_says_why_with_409(site):
     response = client_as(site, "editor").post(f"{NOTE_URL}/approve")
     assert response.status_code == 409
     assert 'role="alert"' in response.get_data(as_text=True)
-    response = client_as(site, "editor").post(f"{NOTE_URL}/unpublish")
+    response = client_as(site, "editor").post(f"{NOTE_URL}/unpublish", data={"reason": "Erreur", "confirm": "yes"})
     assert response.status_code == 409
 
 
 def test_unpublish_from_the_screen(site):
     ready(site)
     _approve_via_screen(site)
-    response = client_as(site, "editor").post(f"{NOTE_URL}/unpublish")
+    editor = client_as(site, "editor")
+    for data in ({}, {"reason": "  ", "confirm": "yes"}, {"reason": "Contresens au deuxième paragraphe"}):
+        response = editor.post(f"{NOTE_URL}/unpublish", data=data)  # no reason, or not confirmed: nothing happens
+        assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
+        with site.app_context():
+            assert get_garden(0).published_path(LANG, SLUG).exists()
+    assert "Contresens au deuxième paragraphe" in response.get_data(as_text=True)  # what the editor typed is kept
+    response = editor.post(f"{NOTE_URL}/unpublish", data={"reason": "Contresens au deuxième paragraphe", "confirm": "yes"})
     assert response.status_code == 303
     with site.app_context():
         assert not get_garden(0).published_path(LANG, SLUG).exists()
-    html = client_as(site, "editor").get(NOTE_URL).get_data(as_text=True)
+    html = editor.get(NOTE_URL).get_data(as_text=True)
     history = html.split('id="history-title"')[1]
     assert history.index("Unpublished") < history.index("Approved and published") < history.index("Submitted for review")
+    assert history.index("Contresens au deuxième paragraphe") < history.index("Approved and published")
+    page = site.test_client().get(f"/{LANG}/notes/{SLUG}").get_data(as_text=True)
+    assert "was withdrawn on" in page and "not been translated" not in page
 
 
 def test_committed_snapshots_show_without_records(app):

@@ -213,6 +213,8 @@ def test_route_answers_each_role_as_expected(app, endpoint, method, template, st
             kwargs["data"] = {"msgstr": "Why work with an external chief of staff?", "base_version": version}
         elif endpoint == "review.request_changes":
             kwargs["data"] = {"comment": "Please check the title."}
+        elif endpoint == "review.unpublish":  # confirmed, with the reason the screen requires
+            kwargs["data"] = {"reason": "A mistranslation in the title.", "confirm": "yes"}
         elif endpoint in BODIES:
             kwargs[BODIES[endpoint][0]] = BODIES[endpoint][1]
         elif endpoint == "auth.login" and method == "POST":

@@ -139,7 +139,8 @@ def test_the_same_forms_with_their_token_are_accepted(app, tokens):
     assert client.post(FORMS["translate.submit"], data={"csrf_token": csrf_token(client, page)}).status_code == 303
     approved = client.post(FORMS["review.approve"], data={"csrf_token": csrf_token(client, review)})
     assert approved.status_code == 303
-    unpublished = client.post(FORMS["review.unpublish"], data={"csrf_token": csrf_token(client, review)})
+    unpublished = client.post(FORMS["review.unpublish"], data={"csrf_token": csrf_token(client, review),
+                                                                  "reason": "Withdrawn for a check", "confirm": "yes"})
     assert unpublished.status_code == 303
     assert client.post("/logout", data={"csrf_token": csrf_token(client, "/translate/")}).status_code == 302
     assert client.get("/translate/").status_code == 302

@@ -238,11 +238,11 @@ def test_note_screen_and_next_segment(ctx):
     screen = note_screen(garden, note, LANG)
     assert [s.status for s in screen.segments] == ["untranslated"] * 3
     first, second, third = (s.id for s in screen.segments)
-    assert next_needing_work(garden, note, LANG, first) == second
+    assert next_needing_work(garden, note, LANG, first)[0] == second
     entry = entry_of(garden, note, LINK_FR)
     entries.save_entry(garden, note, LANG, entry["id"], LINK_EN, entry["version"], user)
     screen = note_screen(garden, note, LANG)
     assert screen.segments[1].history[0].after == LINK_EN
     assert "<ins>" in str(screen.segments[1].history[0].diff)
-    assert next_needing_work(garden, note, LANG, first) == third
-    assert next_needing_work(garden, note, LANG, third) == first
+    assert next_needing_work(garden, note, LANG, first)[0] == third
+    assert next_needing_work(garden, note, LANG, third)[0] == first

@@ -18,6 +18,8 @@ from app.services.translating import entries
 from app.services.translating import progress
 from app.services.garden import get_garden
 from app.services.reviewing.workflow import WorkflowError
+from app.services.translating.screen import note_progress
+from app.services.translating.submission import submit_translation
 from app.workflow.states import InvalidTransition
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -106,9 +108,9 @@ def save(note, lang, entry_id):
     data = json_object()
     if "msgstr" not in data or "base_version" not in data:
         raise ApiError(400, "msgstr and base_version are required")
-    saved = entries.save_entry(get_garden(), note, lang, entry_id, data["msgstr"], data["base_version"],
-                                   g.api_user, gettext)
-    return jsonify({"entry": saved})
+    garden = get_garden()
+    saved = entries.save_entry(garden, note, lang, entry_id, data["msgstr"], data["base_version"], g.api_user, gettext)
+    return jsonify({"entry": saved, "note": note_progress(garden, note, lang)})
 
 
 @bp.get("/notes/<slug>/<lang>/entries/<entry_id>/history")
@@ -132,5 +134,5 @@ def suggestions(note, lang, entry_id):
 @translator_endpoint
 def submit(note, lang):
     """Submit the note for review: 200 with the new state, 409 naming what is missing."""
-    state = progress.submit_note(get_garden(), note, lang, g.api_user, gettext)
+    state = submit_translation(get_garden(), note, lang, g.api_user, gettext)
     return jsonify({"state": state.value})

@@ -80,9 +80,15 @@ def request_changes(note, lang):
 @bp.post("/notes/<slug>/<lang>/unpublish", endpoint="review_unpublish")
 @editor_endpoint
 def unpublish(note, lang):
-    """Remove the published English file; the records stay."""
-    json_body(required=False)
-    approval.unpublish(get_garden(), note, lang, g.api_user)
+    """Remove the published English file; the records stay, with the ``reason`` when one is given."""
+    body = json_body(required=False)
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if reason is not None:
+        try:
+            reason = approval.clean_reason(reason)
+        except approval.PublishingInputError as exc:
+            raise ApiError(400, str(exc)) from None
+    approval.unpublish(get_garden(), note, lang, g.api_user, reason)
     return jsonify({"state": state_of(note, lang), "published": False})
 
 

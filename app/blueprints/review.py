@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.i18n import state_label
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
 from app.services.publishing import approval
 from app.services.reviewing import segment_requests
@@ -20,6 +21,9 @@ from app.services.reviewing.workflow import WorkflowError
 from app.workflow.states import InvalidTransition
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+#: How :func:`app.services.publishing.approval.adopt_published` ends the comment it records.
+ADOPTED_SUFFIX = ", published before this database existed"
 
 
 def _no_store(response):
@@ -37,7 +41,16 @@ def private(response):
 @bp.context_processor
 def review_helpers() -> dict:
     """Template helpers of the editor screens."""
-    return {"iso_utc": approval.iso_utc}
+    return {"iso_utc": approval.iso_utc, "decision_comment": decision_comment}
+
+
+def decision_comment(event) -> str | None:
+    """An event's comment in the interface language: an editor's words as written, the system's own notes translated."""
+    comment = event.comment
+    if comment and event.user is None and comment.startswith("adopted ") and comment.endswith(ADOPTED_SUFFIX):
+        return _("Adopted %(file)s, published before this database existed.",
+                 file=comment[len("adopted "):-len(ADOPTED_SUFFIX)])
+    return comment
 
 
 @bp.get("/")
@@ -47,10 +60,10 @@ def queue():
     return render_template("review/queue.html", queue=review_queue(get_garden()))
 
 
-def _screen(note, lang: str, *, error: str | None = None, comment: str = "", status: int = 200):
+def _screen(note, lang: str, *, error: str | None = None, comment: str = "", reason: str = "", status: int = 200):
     review = note_review(get_garden(), note, lang)
     return render_template("review/note.html", review=review, note=note, lang=lang,
-                           error=error, comment=comment,
+                           error=error, comment=comment, reason=reason,
                            max_comment=approval.MAX_COMMENT_LENGTH), status
 
 
@@ -79,21 +92,22 @@ def _refusal(exc: Exception) -> str:
 
 
 def _state_label(state: str) -> str:
-    labels = {"untranslated": _("untranslated"), "in_progress": _("in progress"), "submitted": _("submitted"),
-              "changes_requested": _("changes requested"), "published": _("published"), "outdated": _("outdated")}
-    return labels.get(state, state)
+    return state_label(state)
 
 
-def _decide(lang: str, slug: str, decision, done: str):
+def _decide(lang: str, slug: str, decision, done: str, field: str = "comment"):
     """Run one decision on the note; redirect on success, else show the screen with the reason."""
     lang, note_ = target_lang_or_404(lang), note_or_404(slug)
-    comment = request.form.get("comment", "")
+    text = request.form.get(field, "")
+    kept = {"comment": text} if field == "comment" else {"reason": text}
     try:
-        decision(note_, lang, comment)
+        decision(note_, lang, text)
     except (InvalidTransition, WorkflowError) as exc:
-        return _screen(note_, lang, error=_refusal(exc), comment=comment, status=409)
+        return _screen(note_, lang, error=_refusal(exc), status=409, **kept)
     except (approval.PublishingInputError, segment_requests.SegmentsError) as exc:
-        return _screen(note_, lang, error=_refusal(exc), comment=comment, status=400)
+        error = _refusal(exc) if field == "comment" else \
+            _("To unpublish, say why (at most %(max)d characters) and confirm.", max=approval.MAX_COMMENT_LENGTH)
+        return _screen(note_, lang, error=error, status=400, **kept)
     flash(done, "success")
     return redirect(url_for("review.note", lang=lang, slug=note_.slug), 303)
 
@@ -118,6 +132,11 @@ def request_changes(lang: str, slug: str):
 @bp.post("/<lang>/<slug>/unpublish")
 @screen_permission("review")
 def unpublish(lang: str, slug: str):
-    """Take the published English offline; the records stay."""
-    return _decide(lang, slug, lambda n, lg, _c: approval.unpublish(get_garden(), n, lg, current_user._get_current_object()),
-                   _("Unpublished: readers now get the notice and the link to the French."))
+    """Take the published English offline once the editor confirmed and said why; the records keep the reason."""
+    def decision(note_, lang_, reason):
+        if request.form.get("confirm") != "yes":
+            raise approval.PublishingInputError("unpublishing must be confirmed")
+        return approval.unpublish(get_garden(), note_, lang_, current_user._get_current_object(), approval.clean_reason(reason))
+
+    return _decide(lang, slug, decision, _("Unpublished: readers now get the notice and the link to the French."),
+                   field="reason")

@@ -17,7 +17,9 @@ from app.i18n import state_label
 from app.services.translating import entries
 from app.services.garden import get_garden
 from app.services.translating.screen import next_needing_work, note_screen, refused_save
-from app.services.translating.progress import FILTERS, garden_progress, submit_note
+from app.services.translating.progress import FILTERS, garden_progress
+from app.services.translating.screen_pages import FILTERS as SEGMENT_FILTERS
+from app.services.translating.submission import NothingChanged, submit_translation
 from app.services.reviewing.workflow import WorkflowError
 from app.web import handle_http_error
 from app.workflow.states import InvalidTransition
@@ -40,7 +42,8 @@ def stale_form(error: CSRFError):
         return handle_http_error(error)
     lang, note_ = target_lang_or_404(args["lang"]), note_or_404(args["slug"])
     message = _("This form had expired, so nothing was saved. Your text is still here: save it again.")
-    return _screen(note_, lang, 400, refused={"ident": args["entry_id"], "text": request.form.get("msgstr", ""), "error": message})
+    return _screen(note_, lang, 400, refused={"ident": args["entry_id"], "text": request.form.get("msgstr", ""), "error": message},
+                   show=request.form.get("show", "all"))
 
 
 @bp.get("/")
@@ -54,22 +57,39 @@ def dashboard():
                            filters=FILTERS, target_langs=garden.target_langs)
 
 
-def _screen(note, lang: str, status: int = 200, *, submit_error: str | None = None, refused: dict | None = None):
+def _page_number(value) -> int:
+    """A page number from the query string (1 when absent or not a number)."""
     try:
-        screen = note_screen(get_garden(), note, lang)
+        return max(1, min(int(value), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _screen(note, lang: str, status: int = 200, *, submit_error: str | None = None, refused: dict | None = None,
+            show: str = "all", page: int = 1, preview: bool | None = None, focus: str | None = None):
+    try:
+        screen = note_screen(get_garden(), note, lang, show if show in SEGMENT_FILTERS else "all", page,
+                             focus=refused["ident"] if refused else focus, preview=preview)
     except entries.TranslationError as exc:
         return render_template("translate/unavailable.html", note=note, lang=lang, reason=exc.message), exc.status
     if refused:
         refused_save(screen, **refused)
-    return render_template("translate/note.html", screen=screen, note=note, lang=lang,
+    return render_template("translate/note.html", screen=screen, note=note, lang=lang, filters=SEGMENT_FILTERS,
                            submit_error=submit_error), status
 
 
 @bp.get("/<lang>/<slug>")
 @screen_permission("translate")
 def note(lang: str, slug: str):
-    """French and English side by side, segment by segment, with diffs, checks, memory and history."""
-    return _screen(note_or_404(slug), target_lang_or_404(lang))
+    """French and English side by side, segment by segment, with diffs, checks, memory and history.
+
+    ``?show=`` filters the segments (all, needs-work, untranslated, fuzzy, errors, warnings), ``?page=``
+    picks the page of a long note (``?segment=<id>``: the page holding that segment), ``?preview=1``
+    renders the preview of a long note.
+    """
+    return _screen(note_or_404(slug), target_lang_or_404(lang), show=request.args.get("show", "all"),
+                   page=_page_number(request.args.get("page")), preview=True if request.args.get("preview") else None,
+                   focus=request.args.get("segment"))
 
 
 @bp.post("/<lang>/<slug>/entries/<entry_id>")
@@ -79,23 +99,28 @@ def save(lang: str, slug: str, entry_id: str):
     lang, note_ = target_lang_or_404(lang), note_or_404(slug)
     form = SaveEntryForm()
     text = form.msgstr.data or ""
+    show = request.form.get("show", "all")
+    show = show if show in SEGMENT_FILTERS else "all"
     if not form.validate_on_submit():
-        return _screen(note_, lang, 400, refused={"ident": entry_id, "text": text, "error": _("Not saved: the form was incomplete; please try again.")})
+        return _screen(note_, lang, 400, refused={"ident": entry_id, "text": text, "error": _("Not saved: the form was incomplete; please try again.")}, show=show)
     garden = get_garden()
     try:
         entries.save_entry(garden, note_, lang, entry_id, text, form.base_version.data, current_user)
     except entries.Conflict as exc:
-        return _screen(note_, lang, 409, refused={"ident": entry_id, "text": text, "conflict": exc.current})
+        return _screen(note_, lang, 409, refused={"ident": entry_id, "text": text, "conflict": exc.current}, show=show)
     except entries.NotFound:
         abort(404)
     except entries.InvalidInput as exc:
-        return _screen(note_, lang, 400, refused={"ident": entry_id, "text": text, "error": _refusal(exc)})
+        return _screen(note_, lang, 400, refused={"ident": entry_id, "text": text, "error": _refusal(exc)}, show=show)
     except entries.TranslationError as exc:
-        return _screen(note_, lang, exc.status, refused={"ident": entry_id, "text": text, "error": exc.message})
+        return _screen(note_, lang, exc.status, refused={"ident": entry_id, "text": text, "error": exc.message}, show=show)
     flash(_("Saved."), "success")
-    following = next_needing_work(garden, note_, lang, entry_id)
+    following, page = next_needing_work(garden, note_, lang, entry_id, show)
     anchor = f"seg-{following}" if following else "submit"
-    return redirect(url_for("translate.note", lang=lang, slug=note_.slug, _anchor=anchor), 303)
+    params = {"show": show} if show != "all" else {}
+    if following and page > 1:
+        params["page"] = page
+    return redirect(url_for("translate.note", lang=lang, slug=note_.slug, _anchor=anchor, **params), 303)
 
 
 def _refusal(exc: entries.InvalidInput) -> str:
@@ -115,10 +140,13 @@ def submit(lang: str, slug: str):
     if not SubmitForm().validate_on_submit():
         abort(400)
     try:
-        submit_note(get_garden(), note_, lang, current_user)
+        submit_translation(get_garden(), note_, lang, current_user)
     except InvalidTransition as exc:
         return _screen(note_, lang, 409, submit_error=_("This note cannot be submitted now (it is %(state)s).",
                                                          state=state_label(exc.state.value)))
+    except NothingChanged:
+        return _screen(note_, lang, 409, submit_error=_("Not submitted: nothing changed since the published English, "
+                                                         "so there is nothing for the editor to review."))
     except WorkflowError as exc:
         gaps = exc.missing
         message = _("Not submitted: %(untranslated)d untranslated, %(fuzzy)d fuzzy and %(errors)d segments failing a check.",

@@ -68,6 +68,9 @@ class RenderOptions:
     #: ids for the headings, in order (a translation takes its source's, so ``[[note#Heading]]`` lands on it);
     #: used only when the text has exactly that many headings
     heading_ids: Sequence[str] | None = None
+    #: give each block (paragraph, list item, table row, callout title) the id ``L<line>`` of the file line it
+    #: starts on, so that the translator's screen can open the French note at a segment's place
+    line_anchors: bool = False
 
 
 def render_markdown(markdown: str, options: RenderOptions) -> str:
@@ -99,6 +102,7 @@ def _parser(front_matter: bool) -> MarkdownIt:
     md.block.ruler.before("table", "guard_tokens", guard_tokens)
     md.core.ruler.at("inline", functools.partial(parse_inline, InlineView(md)))
     md.core.ruler.after("inline", "heading_ids", _add_heading_ids)
+    md.core.ruler.after("heading_ids", "line_anchors", _add_line_anchors)
     for name, rule in (("resolve_links", _resolve_links), ("resolve_images", resolve_images),
                        ("mark_changed", _mark_changed_blocks),
                        ("table_align", _align_table_cells), ("output_budget", check_output_budget)):
@@ -115,6 +119,39 @@ def note_heading_ids(text: str) -> list[str]:
     env = {_ENV_KEY: RenderOptions(resolve_link=lambda link: None), STRICT_LINE_BREAKS: False}
     tokens = _parser(False).parse(split_front_matter(text).body, env)
     return unique_heading_ids(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
+
+
+@functools.lru_cache(maxsize=16)
+def note_heading_lines(text: str) -> dict[int, str]:
+    """``{1-based file line: id}`` of the headings of a note file as rendered (see :func:`note_heading_ids`)."""
+    split = split_front_matter(text)
+    env = {_ENV_KEY: RenderOptions(resolve_link=lambda link: None), STRICT_LINE_BREAKS: False}
+    tokens = _parser(False).parse(split.body, env)
+    openers = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
+    ids = _unique_heading_ids(tokens[i + 1].content for i in openers)
+    return {tokens[i].map[0] + split.body_line: slug for i, slug in zip(openers, ids) if tokens[i].map}
+
+
+def line_anchor(line: int) -> str:
+    """The id (before the note-content prefix) of the block starting on 1-based file ``line``."""
+    return f"L{line}"
+
+
+def _add_line_anchors(state: StateCore) -> None:
+    """With ``line_anchors``, give the first block starting on each line (headings keep their own id) ``L<line>``."""
+    options: RenderOptions = state.env[_ENV_KEY]
+    if not options.line_anchors:
+        return
+    seen: set[int] = set()
+    for token in state.tokens:
+        if token.type not in _MARKABLE_BLOCKS or token.hidden or not token.map:
+            continue
+        line = token.map[0] + 1 + options.line_offset
+        if line in seen:
+            continue
+        seen.add(line)
+        if token.attrGet("id") is None:
+            token.attrSet("id", line_anchor(line))
 
 
 def _add_heading_ids(state: StateCore) -> None:

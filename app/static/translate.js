@@ -60,6 +60,30 @@
     list.hidden = checks.length === 0;
   }
 
+  function applyNote(note) {
+    ["translated", "fuzzy", "untranslated", "errors"].forEach(function (name) {
+      Array.prototype.forEach.call(screen.querySelectorAll("[data-count=" + name + "]"), function (node) {
+        node.textContent = String(note[name]);
+      });
+    });
+    var state = screen.querySelector("[data-role=note-state]");
+    var label = messages["state" + note.state.split("_").map(function (part) {
+      return part.charAt(0).toUpperCase() + part.slice(1);
+    }).join("")];
+    if (state && label) {
+      state.textContent = label;
+      state.className = "tr-state tr-state-" + note.state;
+    }
+    var gaps = screen.querySelector("[data-role=gaps]");
+    var ready = screen.querySelector("[data-role=ready]");
+    if (gaps) { gaps.hidden = note.ready; }
+    if (ready) { ready.hidden = !note.ready; }
+    if (note.ready) {
+      var errors = screen.querySelector("[data-role=gap-errors]");
+      if (errors) { errors.hidden = true; }
+    }
+  }
+
   function updateCounts() {
     var counts = { translated: 0, fuzzy: 0, untranslated: 0, errors: 0 };
     segments().forEach(function (segment) {
@@ -86,7 +110,6 @@
     var diff = segment.querySelector("[data-role=diff]");
     if (diff && !entry.fuzzy) { diff.hidden = true; }
     renderChecks(segment, entry.checks);
-    updateCounts();
   }
 
   function showConflict(segment, current, mine) {
@@ -116,6 +139,11 @@
         return;
       }
     }
+    var ready = screen.querySelector("[data-role=ready]");
+    if (ready && ready.hidden) {  // work left on other pages: offer the way there
+      var next = screen.querySelector("a[data-role=next-link]");
+      if (next) { next.focus(); return; }
+    }
     setStatus(segment, messages.msgSaved + " " + messages.msgDone, "ok");
     var submit = document.getElementById("submit-button");
     if (submit) { submit.focus(); }
@@ -138,6 +166,7 @@
           var slot = segment.querySelector("[data-role=conflict-slot]");
           if (slot) { slot.textContent = ""; }
           applyEntry(segment, data.entry);
+          if (data.note) { applyNote(data.note); } else { updateCounts(); }
           setStatus(segment, messages.msgSaved, "ok");
           if (advance) { focusNext(segment); }
         } else if (response.status === 409 && data.current) {

@@ -130,8 +130,18 @@ def request_changes(note: Note, lang: str, editor: User, comment) -> str:
     return transition(note.filename, lang, Action.REQUEST_CHANGES, editor, clean_comment(comment)).value
 
 
-def unpublish(garden, note: Note, lang: str, editor: User) -> Publication | None:
-    """Take the published English offline: remove the file, mark the record, keep the history."""
+def clean_reason(reason) -> str:
+    """The editor's reason for unpublishing, stripped, or :class:`PublishingInputError` when empty, too long or not text."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise PublishingInputError("a reason for unpublishing is required")
+    reason = reason.strip()
+    if len(reason) > MAX_COMMENT_LENGTH:
+        raise PublishingInputError(f"the reason is longer than {MAX_COMMENT_LENGTH} characters")
+    return reason
+
+
+def unpublish(garden, note: Note, lang: str, editor: User, reason: str | None = None) -> Publication | None:
+    """Take the published English offline: remove the file, mark the record, keep the history (and ``reason``)."""
     path = garden.published_path(lang, note.slug)
     with file_lock(path):
         recover_publication(path, lang)
@@ -149,7 +159,7 @@ def unpublish(garden, note: Note, lang: str, editor: User) -> Publication | None
                 for row in db.session.scalars(select(Publication).where(
                         Publication.source == note.filename, Publication.lang == lang, Publication.unpublished_at.is_(None))):
                     row.unpublished_at = now
-                transition(note.filename, lang, Action.UNPUBLISH, editor, commit=False)
+                transition(note.filename, lang, Action.UNPUBLISH, editor, reason, commit=False)
                 db.session.commit()
             except Exception:
                 db.session.rollback()

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from app.catalog.assemble import assemble_note
+from app.catalog.fuzzy_reasons import fuzzy_reasons
 from app.catalog.po import CatalogError, entry_id, read_catalog, translations_of
 from app.catalog.segment import segment_note
 from app.content.frontmatter import FrontMatterError, as_string_list, parse_front_matter, split_front_matter
@@ -30,6 +31,8 @@ class Segment:
     line: int
     status: str  #: ``translated``, ``fuzzy`` or ``untranslated``
     checks: list[CheckResult] = field(default_factory=list)
+    reason: str | None = None  #: a fuzzy segment's reason: ``french_changed`` or ``similar_passage``
+    reason_source: str | None = None  #: the id of the similar passage it was suggested from
 
 
 @dataclass
@@ -65,6 +68,10 @@ class Draft:
             counts[seg.status] += 1
         return counts
 
+    def line_of(self, ident: str | None) -> int | None:
+        """The line of the segment with id ``ident`` (None when there is none)."""
+        return next((seg.line for seg in self.segments if ident and seg.id == ident), None)
+
     @property
     def body(self) -> str:
         """The assembled English without its front matter."""
@@ -86,6 +93,7 @@ def build_draft(garden, note: Note, lang: str) -> Draft:
         po = read_catalog(path) if path.exists() else None
     except CatalogError as exc:
         po, catalog_error = None, str(exc)
+    reasons = fuzzy_reasons(po) if po is not None else {}
     if po is not None:
         entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
     segments, seen = [], set()
@@ -97,8 +105,9 @@ def build_draft(garden, note: Note, lang: str) -> Draft:
         msgstr = entry.msgstr if entry is not None else ""
         status = "untranslated" if not msgstr else "fuzzy" if entry.fuzzy else "translated"
         checks = entry_checks(entry, lang) if entry is not None else []
-        segments.append(Segment(entry_id(entry) if entry is not None else "", seg.msgid, msgstr,
-                                seg.type, seg.line, status, checks))
+        ident = entry_id(entry) if entry is not None else ""
+        reason, source = reasons.get(ident, (None, None)) if status == "fuzzy" else (None, None)
+        segments.append(Segment(ident, seg.msgid, msgstr, seg.type, seg.line, status, checks, reason, source))
     translations = translations_of(po) if po is not None else {}
     english = assemble_note(french, translations, drop_comments=True)  # private comments are never published
     title, aliases = _title_and_aliases(english, note)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -78,6 +78,7 @@ class NotePage:
     approved: datetime | None = None  #: translated pages: when the translation was approved
     changed_blocks: int = 0
     noindex: bool = False
+    withdrawn: datetime | None = None  #: unavailable pages: when the editor unpublished the translation
 
 
 def note_page(lang: str, slug: str) -> NotePage | None:
@@ -129,6 +130,7 @@ def _common(garden: Garden, lang: str, note: Note) -> dict:
 def _source_page(garden: Garden, note: Note) -> NotePage:
     lang = garden.source_lang
     options = render_options(garden, lang, note=note)
+    options.line_anchors = True  # the translator's screen opens the French at a segment's block
     backlinks = [LinkItem(note_url(lang, n.slug), n.title) for n in garden.notes.backlinks(note)]
     return NotePage(state="source", title=note.title, title_lang=None, tags=note.tags, aliases=note.aliases,
                     body_html=_render(note.text, options), backlinks=backlinks, updated=garden.dates(note).updated,
@@ -138,7 +140,15 @@ def _source_page(garden: Garden, note: Note) -> NotePage:
 def _unavailable_page(garden: Garden, lang: str, note: Note) -> NotePage:
     return NotePage(state="unavailable", title=note.title, title_lang=garden.source_lang, tags=(), aliases=(),
                     body_html=Markup(""), backlinks=[], updated=garden.dates(note).updated, noindex=True,
-                    **_common(garden, lang, note))
+                    withdrawn=withdrawn_at(note.filename, lang), **_common(garden, lang, note))
+
+
+def withdrawn_at(source: str, lang: str) -> datetime | None:
+    """When the translation of ``source`` in ``lang`` was unpublished, if its latest publication was (else None)."""
+    query = (select(Publication).where(Publication.source == source, Publication.lang == lang)
+             .order_by(Publication.approved_at.desc(), Publication.id.desc()).limit(1))
+    last = db.session.execute(query).scalar_one_or_none()
+    return as_aware(last.unpublished_at) if last is not None and last.unpublished_at is not None else None
 
 
 def _translated_page(garden: Garden, lang: str, note: Note, published: PublishedNote) -> NotePage:
@@ -219,6 +229,11 @@ def render_options(garden: Garden, lang: str, changed_lines: dict[int, str] | No
 def _render(text: str, options: RenderOptions) -> Markup:
     """Render a note file and shift its headings so that the page title stays the only ``h1``."""
     return Markup(shift_headings(render_note_body(text, options), 2))
+
+
+def as_aware(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (SQLite gives back naive UTC values)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def latest_publication(source: str, lang: str) -> Publication | None:

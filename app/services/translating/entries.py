@@ -2,7 +2,8 @@
 
 An entry's ``version`` is ``"<saves>-<digest>"``: the number of saved history rows of the entry
 and :func:`~app.catalog.po.entry_digest` (msgstr, fuzzy flag, previous msgid). It changes on
-every save (the count grows, even when the text is the same) and whenever the file changes
+every save that changes something (saving the identical text of a translated entry writes
+nothing and adds no history row, as Weblate ignores an unchanged submission) and whenever the file changes
 under us (a sync making it fuzzy, an edit in Poedit), and :func:`entry_version` is the only
 place that computes it.
 
@@ -26,6 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from app.catalog import minor
+from app.catalog.fuzzy_reasons import fuzzy_reasons
 from app.catalog.po import CatalogError, entry_digest, entry_id, parse_catalog, write_catalog
 from app.content.notes import Note
 from app.extensions import db
@@ -200,8 +202,11 @@ def entry_checks(entry: polib.POEntry, lang: str | None = None) -> list[CheckRes
 
 
 def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s,
-               lang: str | None = None) -> dict:
-    """The API form of an entry, check messages translated with ``gettext`` (glossary terms of ``lang`` when given)."""
+               lang: str | None = None, reason: tuple[str, str | None] | None = None) -> dict:
+    """The API form of an entry, check messages translated with ``gettext`` (glossary terms of ``lang`` when given).
+
+    ``reason`` is the entry's ``(fuzzy_reason, fuzzy_source)`` from :func:`app.catalog.fuzzy_reasons.fuzzy_reasons`.
+    """
     data = {
         "id": entry_id(entry),
         "msgid": entry.msgid,
@@ -209,6 +214,8 @@ def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] =
         "fuzzy": entry.fuzzy,
         "previous_msgid": entry.previous_msgid if entry.fuzzy or minor.pending(entry) else None,
         "minor_change": minor.pending(entry),
+        "fuzzy_reason": reason[0] if reason and entry.fuzzy else None,
+        "fuzzy_source": reason[1] if reason and entry.fuzzy else None,
         "type": entry_type(entry),
         "types": entry_types(entry),
         "checks": [result.as_dict(gettext) for result in entry_checks(entry, lang)],
@@ -224,8 +231,9 @@ def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] =
 def note_entries(garden: Garden, note: Note, lang: str, gettext: Callable[[str], str] = lambda s: s) -> list[dict]:
     """Every live entry of the note in ``lang`` in API form."""
     po, _ = read_note_catalog(garden, note, lang)
-    counts = save_counts(note.filename, lang)
-    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext, lang) for entry in live_entries(po)]
+    counts, reasons = save_counts(note.filename, lang), fuzzy_reasons(po)
+    return [entry_data(entry, counts.get(entry_id(entry), 0), gettext, lang, reasons.get(entry_id(entry)))
+            for entry in live_entries(po)]
 
 
 def note_state(note: Note, lang: str) -> str:
@@ -239,7 +247,7 @@ def one_entry(garden: Garden, note: Note, lang: str, ident: str, gettext: Callab
     entry = find_entry(po, ident)
     if entry is None:
         raise NotFound(f"no entry {ident!r} in {note.slug!r} ({lang}); the French may have changed")
-    return entry_data(entry, _save_count(note.filename, lang, ident), gettext, lang)
+    return entry_data(entry, _save_count(note.filename, lang, ident), gettext, lang, fuzzy_reasons(po).get(ident))
 
 
 def clean_translation(msgstr: object) -> str:
@@ -276,7 +284,9 @@ def save_entry(garden: Garden, note: Note, lang: str, ident: str, msgstr: object
         saves = _save_count(note.filename, lang, ident)
         if base_version != entry_version(entry, saves):
             raise Conflict("someone saved this entry since you started; nothing was overwritten",
-                           entry_data(entry, saves, gettext, lang))
+                           entry_data(entry, saves, gettext, lang, fuzzy_reasons(po).get(ident)))
+        if msgstr == entry.msgstr and not entry.fuzzy and not minor.pending(entry):
+            return entry_data(entry, saves, gettext, lang)  # nothing changes: no history row, no write
         row = EntryHistory(source=note.filename, lang=lang, entry_id=ident, msgid=entry.msgid, action="save",
                            before=entry.msgstr, after=msgstr, was_fuzzy=entry.fuzzy, user_id=user.id)
         entry.msgstr = msgstr
