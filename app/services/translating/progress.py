@@ -6,13 +6,11 @@ checks of every catalog on every request.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.catalog import minor
 from app.catalog.po import catalog_counts, entry_id
 from app.catalog.segment import segment_note
 from app.content.notes import Note
@@ -23,16 +21,13 @@ from app.services.reviewing import workflow
 from app.services.garden import Garden
 from app.services.reading.outdated import compared_sha
 from app.services.translating.entries import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
-                                      read_note_catalog)
-from app.workflow.checks import has_errors
+                                              read_note_catalog)
+from app.services.translating.summaries import catalog_summary, save_summaries, word_counts  # noqa: F401 (re-exported)
 from app.workflow.states import Action, State, display_state
 
-_cache: dict[str, tuple[tuple, dict]] = {}
-_cache_lock = threading.Lock()
 
 #: Dashboard order: what needs work first.
 PRIORITY = ("changes_requested", "outdated", "fuzzy", "untranslated", "errors", "ready", "submitted", "published", "error")
-FILTERS = ("needs-work", "outdated", "ready")
 
 
 @dataclass
@@ -44,6 +39,9 @@ class LangProgress:
     fuzzy: int = 0
     untranslated: int = 0
     errors: int = 0
+    translated_words: int = 0  #: words of the French (see :mod:`app.catalog.words`) in translated entries
+    fuzzy_words: int = 0
+    untranslated_words: int = 0
     state: str = State.UNTRANSLATED.value
     last_change: datetime | None = None
     comment: str | None = None
@@ -53,6 +51,16 @@ class LangProgress:
     def total(self) -> int:
         """Number of live entries."""
         return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def words(self) -> int:
+        """Words of the French in live entries."""
+        return self.translated_words + self.fuzzy_words + self.untranslated_words
+
+    @property
+    def remaining_words(self) -> int:
+        """Words still to translate or to check (untranslated and fuzzy entries)."""
+        return self.fuzzy_words + self.untranslated_words
 
     @property
     def outdated(self) -> bool:
@@ -94,6 +102,20 @@ class LangProgress:
                 "state": self.state, "outdated": self.outdated}
 
 
+#: The state filters of the dashboard, the review queue and the catalogs' zip: each tests one note in one language.
+STATE_TESTS = {
+    "needs-work": lambda p: p.needs_work,
+    "fuzzy": lambda p: p.problem is None and p.fuzzy > 0,
+    "untranslated": lambda p: p.problem is None and p.untranslated > 0,
+    "outdated": lambda p: p.outdated,
+    "ready": lambda p: p.ready,
+    "submitted": lambda p: p.state == State.SUBMITTED.value,
+    "changes-requested": lambda p: p.state == State.CHANGES_REQUESTED.value,
+    "published": lambda p: p.state in (State.PUBLISHED.value, State.OUTDATED.value),
+}
+FILTERS = tuple(STATE_TESTS)
+
+
 @dataclass
 class NoteProgress:
     """One note with its progress per target language."""
@@ -103,39 +125,13 @@ class NoteProgress:
 
     def matches(self, wanted: str | None) -> bool:
         """Tell whether the note passes the dashboard filter ``wanted``."""
-        tests = {"needs-work": lambda p: p.needs_work, "outdated": lambda p: p.outdated, "ready": lambda p: p.ready}
-        return wanted not in tests or any(tests[wanted](p) for p in self.languages.values())
+        return wanted not in STATE_TESTS or any(STATE_TESTS[wanted](p) for p in self.languages.values())
 
     def sort_key(self) -> tuple:
         """What needs work first, then the most remaining work, then the title."""
         progress = list(self.languages.values())
         remaining = sum(p.fuzzy + p.untranslated + p.errors for p in progress)
         return (min((p.priority for p in progress), default=0), -remaining, self.note.title.casefold())
-
-
-def _stamp(path) -> tuple | None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
-
-
-def catalog_summary(garden: Garden, note: Note, lang: str) -> dict:
-    """Counts and the number of entries failing an error-level check, cached by file stamp."""
-    path = catalog_file(garden, note, lang)
-    stamp = _stamp(path)
-    with _cache_lock:
-        cached = _cache.get(str(path))
-    if cached and stamp is not None and cached[0] == stamp:
-        return cached[1]
-    po, _ = read_note_catalog(garden, note, lang)
-    summary = dict(catalog_counts(po))
-    summary["errors"] = sum(1 for e in live_entries(po) if e.msgstr and not e.fuzzy and has_errors(entry_checks(e)))
-    summary["minor"] = sum(1 for e in live_entries(po) if minor.pending(e))  # minor French changes to confirm
-    with _cache_lock:
-        _cache[str(path)] = (_stamp(path), summary)
-    return summary
 
 
 def _last_changes(lang: str) -> dict[str, datetime]:
@@ -173,9 +169,11 @@ def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgr
             except TranslationError as exc:
                 progress.problem = exc.message
             else:
-                for key in ("translated", "fuzzy", "untranslated", "errors"):
-                    setattr(progress, key, summary[key])
+                for key in ("translated", "fuzzy", "untranslated", "errors",
+                            "translated_words", "fuzzy_words", "untranslated_words"):
+                    setattr(progress, key, summary.get(key, 0))
             row.languages[lang] = progress
+    save_summaries(garden)
     result = [row for row in rows.values() if row.matches(wanted)]
     return sorted(result, key=NoteProgress.sort_key)
 
