@@ -50,7 +50,7 @@ class DashboardQuery:
     def from_args(cls, args, default_show: str | None = None) -> "DashboardQuery":
         """Read ``q``, ``show``, ``sort`` and ``page``; a value that makes no sense falls back to the default."""
         ignored = []
-        q = " ".join("".join(c for c in str(args.get("q", "")) if c.isprintable()).split())[:MAX_QUERY]
+        q = " ".join("".join(c if c.isprintable() else " " for c in str(args.get("q", ""))).split())[:MAX_QUERY]
         show = args.get("show", default_show)
         if show in ("", "all"):
             show = None
