@@ -86,6 +86,13 @@ def test_the_axis_ends_on_a_round_number(value, ceiling):
     assert nice_ceiling(value) == ceiling
 
 
+@pytest.mark.parametrize("top, ticks", [(5, ["0", "2", "4", "6", "8"]), (0, ["0", "1", "2", "3", "4"]),
+                                        (1000, ["0", "250", "500", "750", "1\u202f000"])])
+def test_counts_get_whole_round_ticks(top, ticks):
+    svg = str(line_chart("c", "t", "d", ["a", "b"], [Series("s", (0, top))]))
+    assert re.findall(r'<text class="chart-tick"[^>]*>([^<]+)</text>', svg) == ticks
+
+
 # -- history ---------------------------------------------------------------------------------------
 
 def test_translated_words_in_the_past_are_todays_minus_what_saves_added_since():

@@ -40,15 +40,21 @@ def nice_ceiling(value: float) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f") if value >= 1 or value == 0 else f"{value:g}"
+    if value == int(value):
+        return f"{int(value):,}".replace(",", "\u202f")
+    return f"{value:g}"
 
 
 def line_chart(ident: str, title: str, description: str, labels: list[str], series: list[Series],
-               ticks: int = 4) -> Markup:
-    """An SVG line chart of ``series`` over ``labels``, titled and described for screen readers."""
+               ticks: int = 4, whole: bool = True) -> Markup:
+    """An SVG line chart of ``series`` over ``labels``, titled and described for screen readers.
+
+    The vertical axis has ``ticks`` steps of a round size; with ``whole`` (counts) a step is at least 1.
+    """
     if any(len(s.values) != len(labels) for s in series):
         raise ValueError("every series needs one value per label")
-    top = nice_ceiling(max((v for s in series for v in s.values), default=0))
+    step_value = nice_ceiling(max((v for s in series for v in s.values), default=0) / ticks)
+    top = (max(step_value, 1) if whole else step_value) * ticks
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(labels) - 1, 1)
 
@@ -67,10 +73,11 @@ def line_chart(ident: str, title: str, description: str, labels: list[str], seri
         value = top * k / ticks
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
                      f'<text class="chart-tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{_number(value)}</text>')
-    every = max(1, -(-len(labels) // 8))  # at most about eight labels under the axis
+    every = max(1, -(-len(labels) // 6))  # at most about six labels under the axis
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
-            parts.append(f'<text class="chart-label" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
+            anchor = "end" if i == len(labels) - 1 and len(labels) > 1 else "start" if i == 0 else "middle"
+            parts.append(f'<text class="chart-label" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}">'
                          f'{escape(label)}</text>')
     parts.append("</g>")
     for n, s in enumerate(series):
