@@ -270,3 +270,26 @@ def test_the_french_dashboard_speaks_french_with_its_typography(site):
     html = client.get("/translate/?show=bogus").get_data(as_text=True)
     assert "Totaux" in html and "Avancement des dernières semaines" in html and "Trier par" in html
     assert "ignorées\u202f: show" in html and "Notes\u202f:" in html
+
+
+def test_a_save_recomputes_only_its_note_and_the_totals_follow(site, monkeypatch):
+    from app.services.translating import entries, snapshot
+    from tests.review_support import user
+
+    def save(k: int, prefix: str) -> None:
+        with site.app_context():
+            garden = get_garden(0)
+            note = garden.notes.by_filename(f"dossier-a/note {k:03d}.md")
+            entry = next(e for e in entries.note_entries(garden, note, LANG) if e["msgid"].startswith(prefix))
+            entries.save_entry(garden, note, LANG, entry["id"], "Translated.", entry["version"], user("translator"))
+
+    client = client_as(site)
+    save(2, "Premier")  # untranslated -> in progress: a state change, the snapshot is rebuilt
+    first = client.get("/translate/?q=note+002").get_data(as_text=True)
+    assert "1 translated, 0 fuzzy, 2 untranslated" in first
+    monkeypatch.setattr(snapshot, "_build", lambda *a: pytest.fail("the whole snapshot was rebuilt for one save"))
+    save(2, "Second")
+    again = client.get("/translate/?q=note+002").get_data(as_text=True)
+    assert "2 translated, 0 fuzzy, 1 untranslated" in again
+    words = lambda html: int(re.findall(r'<td class="dash-num">([^<]+)</td>', html)[0].replace("\u202f", "").replace(",", ""))
+    assert words(again) == words(first) + count_words("Second paragraphe numéro 2.")

@@ -47,11 +47,13 @@ def moments(now: datetime, weeks: int = WEEKS) -> list[datetime]:
 
 def translated_words_over(points: list[datetime], now_words: int, saves) -> list[int]:
     """Translated words at each of ``points`` from today's ``now_words`` and the saves ``(at, msgid, before, after, was_fuzzy)``."""
-    deltas = []
+    deltas, words = [], {}
     for at, msgid, before, after, was_fuzzy in saves:
         change = int(bool(after)) - int(bool(before) and not was_fuzzy)
         if change:
-            deltas.append((_aware(at), change * count_words(msgid)))
+            if msgid not in words:
+                words[msgid] = count_words(msgid)
+            deltas.append((_aware(at), change * words[msgid]))
     return [max(0, now_words - sum(d for at, d in deltas if at > point)) for point in points]
 
 

@@ -1,8 +1,8 @@
 """Progress of every note in every target language, what blocks submission, and submitting.
 
-Catalog summaries (counts and entries failing an error-level check) are cached per file and
-recomputed only when the file's size or mtime changes, so the dashboard does not re-run the
-checks of every catalog on every request.
+Catalog summaries (counts, words, entries failing an error-level check) come from
+:mod:`app.services.translating.summaries`, cached per file and recomputed only when the file's
+stamp changes; the dashboard's search, filters and pages are in :mod:`app.services.translating.dashboard`.
 """
 from __future__ import annotations
 
@@ -152,6 +152,25 @@ def _latest(*moments: datetime | None) -> datetime | None:
     return max(known, key=lambda m: m.replace(tzinfo=None)) if known else None
 
 
+def fill_counts(garden: Garden, note: Note, progress: LangProgress) -> None:
+    """Set the entry and word counts of ``progress`` from its catalog's summary (or why it cannot be read)."""
+    try:
+        summary = catalog_summary(garden, note, progress.lang)
+    except TranslationError as exc:
+        progress.problem = exc.message
+        return
+    progress.problem = None
+    for key in ("translated", "fuzzy", "untranslated", "errors", "translated_words", "fuzzy_words", "untranslated_words"):
+        setattr(progress, key, summary.get(key, 0))
+
+
+def last_change(source: str, lang: str) -> datetime | None:
+    """When a translation of ``source`` in ``lang`` was last saved."""
+    query = select(func.max(EntryHistory.at)).where(EntryHistory.source == source, EntryHistory.lang == lang,
+                                                     EntryHistory.pending.is_(False))
+    return db.session.scalar(query)
+
+
 def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgress]:
     """Every note with its progress per target language, what needs work first, filtered by ``wanted``."""
     rows = {note.filename: NoteProgress(note) for note in garden.notes.notes()}
@@ -164,14 +183,7 @@ def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgr
             progress.state = display_state(stored_state, published_sha256=live.get(source),
                                            current_sha256=compared_sha(live.get(source), row.note, lang=lang)).value
             progress.last_change = _latest(changes.get(source), stored.updated_at if stored else None)
-            try:
-                summary = catalog_summary(garden, row.note, lang)
-            except TranslationError as exc:
-                progress.problem = exc.message
-            else:
-                for key in ("translated", "fuzzy", "untranslated", "errors",
-                            "translated_words", "fuzzy_words", "untranslated_words"):
-                    setattr(progress, key, summary.get(key, 0))
+            fill_counts(garden, row.note, progress)
             row.languages[lang] = progress
     save_summaries(garden)
     result = [row for row in rows.values() if row.matches(wanted)]
