@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 import unicodedata
 from dataclasses import dataclass, field, replace
 
@@ -114,7 +115,7 @@ class Snapshot:
         self.totals = list(totals.values())
 
 
-_snapshots: dict[int, Snapshot] = {}
+_snapshots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  #: garden -> its snapshot
 _snapshots_lock = threading.Lock()
 
 
@@ -128,18 +129,25 @@ def _database_marks() -> tuple[tuple, tuple]:
     return (*map(str, states), *pubs), tuple(saves)
 
 
+def _catalog_paths(garden: Garden) -> list[tuple[str, str, str]]:
+    """``(lang, French file, catalog path)`` of every note in every target language, once per index version."""
+    def build():
+        folders = {lang: os.path.join(garden.translations_dir, lang, "notes") for lang in garden.target_langs}
+        return [(lang, note.filename, os.path.join(folders[lang], f"{note.slug}.po"))
+                for lang in garden.target_langs for note in garden.notes.notes()]
+    return garden.memo("dashboard-catalog-paths", build)
+
+
 def _catalog_stamps(garden: Garden) -> tuple:
     """``(lang, French file, stamp)`` of every note's catalog in every target language (one ``stat`` each)."""
     stamps = []
-    for lang in garden.target_langs:
-        folder = os.path.join(garden.translations_dir, lang, "notes")
-        for note in garden.notes.notes():
-            try:
-                info = os.stat(os.path.join(folder, f"{note.slug}.po"))
-            except OSError:
-                stamps.append((lang, note.filename, None))
-            else:
-                stamps.append((lang, note.filename, (info.st_mtime_ns, info.st_size, info.st_ino)))
+    for lang, source, path in _catalog_paths(garden):
+        try:
+            info = os.stat(path)
+        except OSError:
+            stamps.append((lang, source, None))
+        else:
+            stamps.append((lang, source, (info.st_mtime_ns, info.st_size, info.st_ino)))
     return tuple(stamps)
 
 
@@ -184,7 +192,7 @@ def snapshot_of(garden: Garden) -> Snapshot:
     states, saves = _database_marks()
     key = (garden.version(), states, saves, current_app.config.get("MINOR_CHANGES"))
     with _snapshots_lock:
-        cached = _snapshots.get(id(garden))
+        cached = _snapshots.get(garden)
     if cached is not None and cached.key == key and cached.stamps == stamps:
         return cached
     snapshot = None
@@ -193,5 +201,5 @@ def snapshot_of(garden: Garden) -> Snapshot:
     if snapshot is None:
         snapshot = _build(garden, key, stamps)
     with _snapshots_lock:
-        _snapshots[id(garden)] = snapshot
+        _snapshots[garden] = snapshot
     return snapshot

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import threading
+import weakref
 
 from app.catalog import minor
 from app.catalog.po import catalog_counts
@@ -25,6 +26,7 @@ _cache: dict[str, tuple[tuple, dict]] = {}
 _cache_lock = threading.Lock()
 _fresh: set[str] = set()  #: summaries computed since the last save
 _loaded: set[str] = set()  #: saved summary files already read by this process
+_gardens_seen: weakref.WeakSet = weakref.WeakSet()  #: gardens whose saved summaries were looked for
 SUMMARY_VERSION = 2  #: bump when a summary's fields change: saved summaries of another version are ignored
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ def _saved_file(garden: Garden) -> str | None:
 
 def _load_saved(garden: Garden) -> None:
     """Once per process, the summaries a previous process saved (a restarted server has them at once)."""
+    if garden in _gardens_seen:
+        return
+    _gardens_seen.add(garden)
     name = _saved_file(garden)
     if name is None or name in _loaded:
         return
