@@ -17,7 +17,6 @@ from app.services.translating.progress import STATE_TESTS, NoteProgress
 from app.services.translating.snapshot import LangTotals, Snapshot, fold, priority_group, snapshot_of  # noqa: F401 (re-exported)
 
 HISTORY_MAX_AGE = 60.0  #: seconds a chart is reused while nothing changed (its weeks move with the clock)
-
 PAGE_SIZE = 50
 MAX_QUERY = 200  #: characters of the search kept
 SORTS = ("priority", "title", "remaining", "changed")
@@ -39,7 +38,7 @@ class DashboardQuery:
     def from_args(cls, args, default_show: str | None = None) -> "DashboardQuery":
         """Read ``q``, ``show``, ``sort`` and ``page``; a value that makes no sense falls back to the default."""
         ignored = []
-        q = " ".join("".join(c if c.isprintable() else " " for c in str(args.get("q", ""))).split())[:MAX_QUERY]
+        q = " ".join("".join(c if c.isprintable() else " " for c in str(args.get("q", ""))[:4 * MAX_QUERY]).split())[:MAX_QUERY]
         show = args.get("show", default_show)
         if show in ("", "all"):
             show = None
