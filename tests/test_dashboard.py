@@ -272,7 +272,7 @@ def test_the_french_dashboard_speaks_french_with_its_typography(site):
     assert "ignorées\u202f: show" in html and "Notes\u202f:" in html
 
 
-def test_a_save_recomputes_only_its_note_and_the_totals_follow(site, monkeypatch):
+def test_saves_and_state_changes_recompute_only_their_note_and_the_totals_follow(site, monkeypatch):
     from app.services.translating import entries, snapshot
     from tests.review_support import user
 
@@ -283,13 +283,27 @@ def test_a_save_recomputes_only_its_note_and_the_totals_follow(site, monkeypatch
             entry = next(e for e in entries.note_entries(garden, note, LANG) if e["msgid"].startswith(prefix))
             entries.save_entry(garden, note, LANG, entry["id"], "Translated.", entry["version"], user("translator"))
 
+    def words(html: str) -> int:
+        return int(re.findall(r'<td class="dash-num">([^<]+)</td>', html)[0].replace("\u202f", "").replace(",", ""))
+
     client = client_as(site)
-    save(2, "Premier")  # untranslated -> in progress: a state change, the snapshot is rebuilt
+    before = client.get("/translate/?q=note+002").get_data(as_text=True)
+    assert "0 translated, 0 fuzzy, 3 untranslated" in before
+    monkeypatch.setattr(snapshot, "_build", lambda *a: pytest.fail("the whole snapshot was rebuilt for one note"))
+    save(2, "Premier")  # untranslated -> in progress: a state change and a save
     first = client.get("/translate/?q=note+002").get_data(as_text=True)
-    assert "1 translated, 0 fuzzy, 2 untranslated" in first
-    monkeypatch.setattr(snapshot, "_build", lambda *a: pytest.fail("the whole snapshot was rebuilt for one save"))
+    assert "1 translated, 0 fuzzy, 2 untranslated" in first and "tr-state-in_progress" in first
     save(2, "Second")
     again = client.get("/translate/?q=note+002").get_data(as_text=True)
     assert "2 translated, 0 fuzzy, 1 untranslated" in again
-    words = lambda html: int(re.findall(r'<td class="dash-num">([^<]+)</td>', html)[0].replace("\u202f", "").replace(",", ""))
     assert words(again) == words(first) + count_words("Second paragraphe numéro 2.")
+    assert words(first) == words(before) + count_words("Premier paragraphe mot0 mot1 mot2.")
+    save(2, "Note de test")
+    assert "Note de test 002" in row_titles(client.get("/translate/?show=ready").get_data(as_text=True))
+    submit(site, get_slug(site, "dossier-a/note 002.md"))  # a state change alone, no file touched
+    assert row_titles(client.get("/translate/?show=submitted").get_data(as_text=True)) == ["Note de test 002"]
+
+
+def get_slug(app, source: str) -> str:
+    with app.app_context():
+        return get_garden(0).notes.by_filename(source).slug

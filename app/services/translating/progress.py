@@ -16,7 +16,7 @@ from app.catalog.segment import segment_note
 from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import file_lock
-from app.models import EntryHistory, Publication, User
+from app.models import EntryHistory, NoteState, Publication, User
 from app.services.reviewing import workflow
 from app.services.garden import Garden
 from app.services.reading.outdated import compared_sha
@@ -171,20 +171,36 @@ def last_change(source: str, lang: str) -> datetime | None:
     return db.session.scalar(query)
 
 
+def lang_progress(garden: Garden, note: Note, lang: str, stored, published_sha256: str | None,
+                  saved_at: datetime | None) -> LangProgress:
+    """Where ``note`` stands in ``lang`` from its stored state row, its live publication's hash and its last save."""
+    progress = LangProgress(lang, comment=stored.comment if stored else None)
+    stored_state = State(stored.state) if stored else State.UNTRANSLATED
+    progress.state = display_state(stored_state, published_sha256=published_sha256,
+                                   current_sha256=compared_sha(published_sha256, note, lang=lang)).value
+    progress.last_change = _latest(saved_at, stored.updated_at if stored else None)
+    fill_counts(garden, note, progress)
+    return progress
+
+
+def note_progress(garden: Garden, note: Note, lang: str) -> LangProgress:
+    """Where one note stands in one language, read afresh (a few indexed queries)."""
+    stored = db.session.scalar(select(NoteState).where(NoteState.source == note.filename, NoteState.lang == lang))
+    live = db.session.scalar(select(Publication.source_sha256)
+                             .where(Publication.source == note.filename, Publication.lang == lang,
+                                    Publication.unpublished_at.is_(None))
+                             .order_by(Publication.approved_at.desc(), Publication.id.desc()).limit(1))
+    return lang_progress(garden, note, lang, stored, live, last_change(note.filename, lang))
+
+
 def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgress]:
     """Every note with its progress per target language, what needs work first, filtered by ``wanted``."""
     rows = {note.filename: NoteProgress(note) for note in garden.notes.notes()}
     for lang in garden.target_langs:
         states, changes, live = workflow.states_by_source(lang), _last_changes(lang), _live_publication_hashes(lang)
         for source, row in rows.items():
-            stored = states.get(source)
-            progress = LangProgress(lang, comment=stored.comment if stored else None)
-            stored_state = State(stored.state) if stored else State.UNTRANSLATED
-            progress.state = display_state(stored_state, published_sha256=live.get(source),
-                                           current_sha256=compared_sha(live.get(source), row.note, lang=lang)).value
-            progress.last_change = _latest(changes.get(source), stored.updated_at if stored else None)
-            fill_counts(garden, row.note, progress)
-            row.languages[lang] = progress
+            row.languages[lang] = lang_progress(garden, row.note, lang, states.get(source), live.get(source),
+                                                changes.get(source))
     save_summaries(garden)
     result = [row for row in rows.values() if row.matches(wanted)]
     return sorted(result, key=NoteProgress.sort_key)

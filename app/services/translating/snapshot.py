@@ -3,8 +3,9 @@
 A :class:`Snapshot` holds each note's progress with the state filters it passes and its key in
 the priority order, and the totals of each language. It is kept per process and is valid while
 its key is: the note index's generations, the stamp of every catalog (one ``stat`` each) and a
-few aggregate queries on the tables progress depends on. When only some catalogs and the saves'
-history changed (a translator saved), just those notes are recomputed; anything else rebuilds it.
+few aggregate queries on the tables progress depends on. When only catalogs, states and the saves'
+history changed (a translator saved, a note was submitted or sent back), just those notes are
+recomputed; a change of a French note or of a publication rebuilds it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import threading
 import weakref
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -20,8 +21,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import EntryHistory, NoteState, Publication
 from app.services.garden import Garden
-from app.services.translating.progress import (STATE_TESTS, LangProgress, NoteProgress, fill_counts, garden_progress,
-                                               last_change)
+from app.services.translating.progress import STATE_TESTS, LangProgress, NoteProgress, garden_progress, note_progress
+from app.services.translating.summaries import save_summaries
 from app.workflow.states import State
 
 #: Above this many changed catalogs, the snapshot is rebuilt rather than patched.
@@ -119,14 +120,22 @@ _snapshots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  #: garden -
 _snapshots_lock = threading.Lock()
 
 
-def _database_marks() -> tuple[tuple, tuple]:
-    """What the database holds that progress depends on: (states and publications, saves)."""
+def _database_marks() -> tuple[tuple, tuple, tuple]:
+    """What the database holds that progress depends on: (states, publications, saves) aggregates."""
     states = db.session.execute(select(func.count(NoteState.id), func.max(NoteState.updated_at))).one()
     pubs = db.session.execute(select(func.count(Publication.id), func.max(Publication.id),
                                      func.count(Publication.unpublished_at))).one()
     saves = db.session.execute(select(func.max(EntryHistory.id),
                                       func.count(EntryHistory.id).filter(EntryHistory.pending.is_(True)))).one()
-    return (*map(str, states), *pubs), tuple(saves)
+    return tuple(states), tuple(pubs), tuple(saves)
+
+
+def _states_changed_since(marks: tuple) -> list[tuple[str, str]]:
+    """``(lang, French file)`` of the state rows written at or after the latest of ``marks`` (all when none)."""
+    query = select(NoteState.lang, NoteState.source)
+    if marks[1] is not None:
+        query = query.where(NoteState.updated_at >= marks[1])
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _catalog_paths(garden: Garden) -> list[tuple[str, str, str]]:
@@ -161,27 +170,24 @@ def _build(garden: Garden, key: tuple, stamps: tuple) -> Snapshot:
 
 
 def _patch(garden: Garden, old: Snapshot, key: tuple, stamps: tuple) -> Snapshot | None:
-    """``old`` with the notes whose catalogs changed recomputed; None when too much changed to patch."""
+    """``old`` with the notes whose catalogs or states changed recomputed; None when too much changed to patch."""
     if len(stamps) != len(old.stamps) or any(new[:2] != before[:2] for new, before in zip(stamps, old.stamps)):
         return None
-    changed = [new[:2] for new, before in zip(stamps, old.stamps) if new[2] != before[2]]
+    changed = {new[:2] for new, before in zip(stamps, old.stamps) if new[2] != before[2]}
+    if key[1] != old.key[1]:
+        changed.update(_states_changed_since(old.key[1]))
     if len(changed) > PATCH_LIMIT:
         return None
     positions = {row.note.filename: i for i, row in enumerate(old.rows)}
     snapshot = Snapshot(key, stamps, list(old.rows), list(old.passes), list(old.priority))
-    for lang, source in changed:
+    for lang, source in sorted(changed):
         position = positions.get(source)
-        if position is None:
+        if position is None or lang not in garden.target_langs:
             return None
         row = snapshot.rows[position]
-        progress = replace(row.languages[lang])
-        fill_counts(garden, row.note, progress)
-        changed_at = last_change(source, lang)
-        if changed_at is not None and (progress.last_change is None
-                                       or changed_at.replace(tzinfo=None) > progress.last_change.replace(tzinfo=None)):
-            progress.last_change = changed_at
-        snapshot.rows[position] = NoteProgress(row.note, {**row.languages, lang: progress})
+        snapshot.rows[position] = NoteProgress(row.note, {**row.languages, lang: note_progress(garden, row.note, lang)})
         snapshot.index(position)
+    save_summaries(garden)
     snapshot.add_up(garden.target_langs)
     return snapshot
 
@@ -189,14 +195,14 @@ def _patch(garden: Garden, old: Snapshot, key: tuple, stamps: tuple) -> Snapshot
 def snapshot_of(garden: Garden) -> Snapshot:
     """Every note's progress now: the cached snapshot, patched or rebuilt when something changed."""
     stamps = _catalog_stamps(garden)
-    states, saves = _database_marks()
-    key = (garden.version(), states, saves, current_app.config.get("MINOR_CHANGES"))
+    states, pubs, saves = _database_marks()
+    key = (garden.version(), states, pubs, saves, current_app.config.get("MINOR_CHANGES"))
     with _snapshots_lock:
         cached = _snapshots.get(garden)
     if cached is not None and cached.key == key and cached.stamps == stamps:
         return cached
     snapshot = None
-    if cached is not None and cached.key[0] == key[0] and cached.key[1] == states and cached.key[3] == key[3]:
+    if cached is not None and (cached.key[0], cached.key[2], cached.key[4]) == (key[0], key[2], key[4]):
         snapshot = _patch(garden, cached, key, stamps)
     if snapshot is None:
         snapshot = _build(garden, key, stamps)
