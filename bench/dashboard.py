@@ -11,8 +11,8 @@ with a translator's and an editor's session:
 - the first dashboard request of the process (every catalog summarised, then cached by file stamp);
 - the median and p95 of ``--requests`` requests of: the dashboard, a search with a filter, a sort
   and page 2, the last page sorted by last French change, a hostile query string, the review
-  queue, the dashboard right after one catalog changed (the cached snapshot of every note's
-  progress rebuilt); beside Flask's hello world through the same test client in the same run.
+  queue, the dashboard right after one catalog changed and right after one note's state changed
+  (the cached snapshot of every note's progress patched); beside Flask's hello world through the same test client in the same run.
 """
 from __future__ import annotations
 
@@ -103,6 +103,20 @@ def after_a_save():
     return timed(clients["bench-translator"], "/translate/")
 
 rows["dashboard after one catalog changed"] = after_a_save
+
+def after_a_state_change():
+    with app.app_context():  # as a submission or a decision does: one state row written, no file touched
+        from app.models import NoteState, utcnow
+        row = db.session.query(NoteState).filter_by(source=notes[0].filename, lang="en").one_or_none()
+        if row is None:
+            row = NoteState(source=notes[0].filename, lang="en", state="untranslated")
+            db.session.add(row)
+        row.state = "in_progress" if row.state == "untranslated" else "untranslated"
+        row.updated_at = utcnow()
+        db.session.commit()
+    return timed(clients["bench-translator"], "/translate/")
+
+rows["dashboard after one state changed"] = after_a_state_change
 for label, call in rows.items():
     times = []
     for _ in range(requests):
