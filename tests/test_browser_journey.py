@@ -67,7 +67,7 @@ def submit_for_review(tab) -> None:
 
 def approve(tab) -> None:
     tab.goto("/review/")
-    tab.locator(f'section:has(#submitted-title) a[href="/review/{LANG}/{OTHER}"]').click()
+    tab.locator(f'section:has(#queue-title) a[href="/review/{LANG}/{OTHER}"]').click()
     assert tab.locator('form[action$="/approve"]').count() == 1, "no approve form: " + tab.locator("main").inner_text()[:500]
     with tab.expect_navigation():
         tab.locator('form[action$="/approve"] [type="submit"]').click()

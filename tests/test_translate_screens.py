@@ -87,14 +87,15 @@ def test_dashboard_shows_progress_state_and_sorts_needs_work_first(app, setup):
     html = client.get("/translate/").get_data(as_text=True)
     assert html.count('<svg class="tr-bar"') == 3
     assert "3 translated, 0 fuzzy, 0 untranslated" in html
-    assert html.index("Essai des contrôles") > html.index("chief of staff externe")
+    # priority: a note with nothing left but submitting comes before the notes not started
+    assert html.index("Essai des contrôles") < html.index("chief of staff externe")
     assert "in progress" in html and "last change" in html
     ready = client.get("/translate/?show=ready").get_data(as_text=True)
     assert "Essai des contrôles" in ready and "chief of staff externe" not in ready
     needs_work = client.get("/translate/?show=needs-work").get_data(as_text=True)
     assert "Essai des contrôles" not in needs_work and "chief of staff externe" in needs_work
     assert "No note matches" in client.get("/translate/?show=outdated").get_data(as_text=True)
-    assert 'aria-current="page">Ready to submit' in ready
+    assert '<option value="ready" selected>Ready to submit' in ready
 
 
 def test_dashboard_and_note_screen_show_the_editors_comment(app, setup):

@@ -12,6 +12,7 @@ from app.models import EntryHistory, User
 from app.services.translating import memory
 from app.services.translating import entries
 from app.services.translating import progress
+from app.services.translating import summaries
 from app.services.garden import get_garden
 from app.services.translating.screen import next_needing_work, note_screen
 from app.services.reviewing.workflow import stored_state, transition
@@ -199,7 +200,7 @@ def test_catalog_summary_is_cached_until_the_file_changes(ctx, monkeypatch):
     garden, note, user = ctx
     first = progress.catalog_summary(garden, note, LANG)
     calls = []
-    monkeypatch.setattr(progress, "read_note_catalog",
+    monkeypatch.setattr(summaries, "read_note_catalog",  # the cache lives in app.services.translating.summaries
                         lambda *a: calls.append(a) or entries.read_note_catalog(*a))
     assert progress.catalog_summary(garden, note, LANG) == first and calls == []
     entry = entry_of(garden, note, LINK_FR)

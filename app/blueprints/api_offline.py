@@ -8,7 +8,7 @@ from app.blueprints.api import bp, translator_endpoint
 from app.blueprints.guards import ApiError, require_permission
 from app.services.garden import get_garden
 from app.services.translating.offline import catalogs_zip, download_catalog, po_filename, upload_catalog
-from app.services.translating.progress import FILTERS, garden_progress
+from app.services.translating.progress import FILTERS, STATE_TESTS, garden_progress
 
 PO_MIMETYPE = "text/x-gettext-translation"
 
@@ -73,8 +73,7 @@ def download_zip():
 def zip_for(garden, wanted: str, langs: list[str], user) -> bytes:
     """The zip of every catalog in ``langs`` whose note passes the dashboard filter ``wanted``."""
     rows = garden_progress(garden, None if wanted == "all" else wanted)
-    tests = {"needs-work": lambda p: p.needs_work, "outdated": lambda p: p.outdated, "ready": lambda p: p.ready,
-             "all": lambda p: True}
+    tests = dict(STATE_TESTS, all=lambda p: True)
     items = [(row.note, lang) for row in rows for lang in langs
              if lang in row.languages and not row.languages[lang].problem and tests[wanted](row.languages[lang])]
     return catalogs_zip(garden, items, user)

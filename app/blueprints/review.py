@@ -8,7 +8,7 @@ editor typed.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 
 from app.i18n import state_label
@@ -17,6 +17,7 @@ from app.services.publishing import approval
 from app.services.reviewing import segment_requests
 from app.services.garden import get_garden
 from app.services.reviewing.screens import note_review, review_queue
+from app.services.translating.dashboard import DashboardQuery, dashboard_page
 from app.services.reviewing.workflow import WorkflowError
 from app.workflow.states import InvalidTransition
 
@@ -41,7 +42,7 @@ def private(response):
 @bp.context_processor
 def review_helpers() -> dict:
     """Template helpers of the editor screens."""
-    return {"iso_utc": approval.iso_utc, "decision_comment": decision_comment}
+    return {"iso_utc": approval.iso_utc, "decision_comment": decision_comment, "format_number": format_decimal}
 
 
 def decision_comment(event) -> str | None:
@@ -56,8 +57,10 @@ def decision_comment(event) -> str | None:
 @bp.get("/")
 @screen_permission("review")
 def queue():
-    """The review queue: submitted, sent back, outdated and recently published notes."""
-    return render_template("review/queue.html", queue=review_queue(get_garden()))
+    """The review queue: totals, then the notes of ``?show=`` (submitted by default) searched, sorted and paged."""
+    garden = get_garden()
+    page = dashboard_page(garden, DashboardQuery.from_args(request.args, default_show="submitted"))
+    return render_template("review/queue.html", page=page, queue=review_queue(garden), target_langs=garden.target_langs)
 
 
 def _screen(note, lang: str, *, error: str | None = None, comment: str = "", reason: str = "", status: int = 200):

@@ -7,17 +7,18 @@ translator's text kept (409 for a conflict, with both versions; 400 for bad inpu
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.blueprints.guards import note_or_404, screen_permission, target_lang_or_404
 from app.forms import SaveEntryForm, SubmitForm
 from app.i18n import state_label
+from app.render.chart import Series, line_chart
 from app.services.translating import entries
 from app.services.garden import get_garden
 from app.services.translating.screen import next_needing_work, note_screen, refused_save
-from app.services.translating.progress import FILTERS, garden_progress
+from app.services.translating.dashboard import DashboardQuery, dashboard_screen
 from app.services.translating.screen_pages import FILTERS as SEGMENT_FILTERS
 from app.services.translating.submission import NothingChanged, submit_translation
 from app.services.reviewing.workflow import WorkflowError
@@ -32,6 +33,12 @@ def private(response):
     """Translator pages are private and change with every save: never cached."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.context_processor
+def dashboard_helpers() -> dict:
+    """Template helpers of the dashboard: numbers in the interface's locale and the server-drawn chart."""
+    return {"format_number": format_decimal, "line_chart": line_chart, "Series": Series}
 
 
 @bp.errorhandler(CSRFError)
@@ -49,12 +56,11 @@ def stale_form(error: CSRFError):
 @bp.get("/")
 @screen_permission("translate")
 def dashboard():
-    """Every note with its progress per language, what needs work first; ``?show=`` filters."""
-    show = request.args.get("show")
-    show = show if show in FILTERS else None
+    """Totals, progress over time and one page of notes: ``?q=`` searches, ``?show=`` filters, ``?sort=``, ``?page=``."""
     garden = get_garden()
-    return render_template("translate/dashboard.html", rows=garden_progress(garden, show), show=show,
-                           filters=FILTERS, target_langs=garden.target_langs)
+    page, history = dashboard_screen(garden, DashboardQuery.from_args(request.args))
+    return render_template("translate/dashboard.html", page=page, history=history, rows=page.rows,
+                           show=page.query.show, target_langs=garden.target_langs)
 
 
 def _page_number(value) -> int:

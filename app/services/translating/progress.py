@@ -1,38 +1,33 @@
 """Progress of every note in every target language, what blocks submission, and submitting.
 
-Catalog summaries (counts and entries failing an error-level check) are cached per file and
-recomputed only when the file's size or mtime changes, so the dashboard does not re-run the
-checks of every catalog on every request.
+Catalog summaries (counts, words, entries failing an error-level check) come from
+:mod:`app.services.translating.summaries`, cached per file and recomputed only when the file's
+stamp changes; the dashboard's search, filters and pages are in :mod:`app.services.translating.dashboard`.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.catalog import minor
 from app.catalog.po import catalog_counts, entry_id
 from app.catalog.segment import segment_note
 from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import file_lock
-from app.models import EntryHistory, Publication, User
+from app.models import EntryHistory, NoteState, Publication, User
 from app.services.reviewing import workflow
 from app.services.garden import Garden
 from app.services.reading.outdated import compared_sha
 from app.services.translating.entries import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
-                                      read_note_catalog)
-from app.workflow.checks import has_errors
+                                              read_note_catalog)
+from app.services.translating.summaries import catalog_summary, save_summaries, word_counts  # noqa: F401 (re-exported)
 from app.workflow.states import Action, State, display_state
 
-_cache: dict[str, tuple[tuple, dict]] = {}
-_cache_lock = threading.Lock()
 
 #: Dashboard order: what needs work first.
 PRIORITY = ("changes_requested", "outdated", "fuzzy", "untranslated", "errors", "ready", "submitted", "published", "error")
-FILTERS = ("needs-work", "outdated", "ready")
 
 
 @dataclass
@@ -44,6 +39,9 @@ class LangProgress:
     fuzzy: int = 0
     untranslated: int = 0
     errors: int = 0
+    translated_words: int = 0  #: words of the French (see :mod:`app.catalog.words`) in translated entries
+    fuzzy_words: int = 0
+    untranslated_words: int = 0
     state: str = State.UNTRANSLATED.value
     last_change: datetime | None = None
     comment: str | None = None
@@ -53,6 +51,16 @@ class LangProgress:
     def total(self) -> int:
         """Number of live entries."""
         return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def words(self) -> int:
+        """Words of the French in live entries."""
+        return self.translated_words + self.fuzzy_words + self.untranslated_words
+
+    @property
+    def remaining_words(self) -> int:
+        """Words still to translate or to check (untranslated and fuzzy entries)."""
+        return self.fuzzy_words + self.untranslated_words
 
     @property
     def outdated(self) -> bool:
@@ -94,6 +102,20 @@ class LangProgress:
                 "state": self.state, "outdated": self.outdated}
 
 
+#: The state filters of the dashboard, the review queue and the catalogs' zip: each tests one note in one language.
+STATE_TESTS = {
+    "needs-work": lambda p: p.needs_work,
+    "fuzzy": lambda p: p.problem is None and p.fuzzy > 0,
+    "untranslated": lambda p: p.problem is None and p.untranslated > 0,
+    "outdated": lambda p: p.outdated,
+    "ready": lambda p: p.ready,
+    "submitted": lambda p: p.state == State.SUBMITTED.value,
+    "changes-requested": lambda p: p.state == State.CHANGES_REQUESTED.value,
+    "published": lambda p: p.state in (State.PUBLISHED.value, State.OUTDATED.value),
+}
+FILTERS = tuple(STATE_TESTS)
+
+
 @dataclass
 class NoteProgress:
     """One note with its progress per target language."""
@@ -103,39 +125,13 @@ class NoteProgress:
 
     def matches(self, wanted: str | None) -> bool:
         """Tell whether the note passes the dashboard filter ``wanted``."""
-        tests = {"needs-work": lambda p: p.needs_work, "outdated": lambda p: p.outdated, "ready": lambda p: p.ready}
-        return wanted not in tests or any(tests[wanted](p) for p in self.languages.values())
+        return wanted not in STATE_TESTS or any(STATE_TESTS[wanted](p) for p in self.languages.values())
 
     def sort_key(self) -> tuple:
         """What needs work first, then the most remaining work, then the title."""
         progress = list(self.languages.values())
         remaining = sum(p.fuzzy + p.untranslated + p.errors for p in progress)
         return (min((p.priority for p in progress), default=0), -remaining, self.note.title.casefold())
-
-
-def _stamp(path) -> tuple | None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
-
-
-def catalog_summary(garden: Garden, note: Note, lang: str) -> dict:
-    """Counts and the number of entries failing an error-level check, cached by file stamp."""
-    path = catalog_file(garden, note, lang)
-    stamp = _stamp(path)
-    with _cache_lock:
-        cached = _cache.get(str(path))
-    if cached and stamp is not None and cached[0] == stamp:
-        return cached[1]
-    po, _ = read_note_catalog(garden, note, lang)
-    summary = dict(catalog_counts(po))
-    summary["errors"] = sum(1 for e in live_entries(po) if e.msgstr and not e.fuzzy and has_errors(entry_checks(e)))
-    summary["minor"] = sum(1 for e in live_entries(po) if minor.pending(e))  # minor French changes to confirm
-    with _cache_lock:
-        _cache[str(path)] = (_stamp(path), summary)
-    return summary
 
 
 def _last_changes(lang: str) -> dict[str, datetime]:
@@ -156,26 +152,56 @@ def _latest(*moments: datetime | None) -> datetime | None:
     return max(known, key=lambda m: m.replace(tzinfo=None)) if known else None
 
 
+def fill_counts(garden: Garden, note: Note, progress: LangProgress) -> None:
+    """Set the entry and word counts of ``progress`` from its catalog's summary (or why it cannot be read)."""
+    try:
+        summary = catalog_summary(garden, note, progress.lang)
+    except TranslationError as exc:
+        progress.problem = exc.message
+        return
+    progress.problem = None
+    for key in ("translated", "fuzzy", "untranslated", "errors", "translated_words", "fuzzy_words", "untranslated_words"):
+        setattr(progress, key, summary.get(key, 0))
+
+
+def last_change(source: str, lang: str) -> datetime | None:
+    """When a translation of ``source`` in ``lang`` was last saved."""
+    query = select(func.max(EntryHistory.at)).where(EntryHistory.source == source, EntryHistory.lang == lang,
+                                                     EntryHistory.pending.is_(False))
+    return db.session.scalar(query)
+
+
+def lang_progress(garden: Garden, note: Note, lang: str, stored, published_sha256: str | None,
+                  saved_at: datetime | None) -> LangProgress:
+    """Where ``note`` stands in ``lang`` from its stored state row, its live publication's hash and its last save."""
+    progress = LangProgress(lang, comment=stored.comment if stored else None)
+    stored_state = State(stored.state) if stored else State.UNTRANSLATED
+    progress.state = display_state(stored_state, published_sha256=published_sha256,
+                                   current_sha256=compared_sha(published_sha256, note, lang=lang)).value
+    progress.last_change = _latest(saved_at, stored.updated_at if stored else None)
+    fill_counts(garden, note, progress)
+    return progress
+
+
+def note_progress(garden: Garden, note: Note, lang: str) -> LangProgress:
+    """Where one note stands in one language, read afresh (a few indexed queries)."""
+    stored = db.session.scalar(select(NoteState).where(NoteState.source == note.filename, NoteState.lang == lang))
+    live = db.session.scalar(select(Publication.source_sha256)
+                             .where(Publication.source == note.filename, Publication.lang == lang,
+                                    Publication.unpublished_at.is_(None))
+                             .order_by(Publication.approved_at.desc(), Publication.id.desc()).limit(1))
+    return lang_progress(garden, note, lang, stored, live, last_change(note.filename, lang))
+
+
 def garden_progress(garden: Garden, wanted: str | None = None) -> list[NoteProgress]:
     """Every note with its progress per target language, what needs work first, filtered by ``wanted``."""
     rows = {note.filename: NoteProgress(note) for note in garden.notes.notes()}
     for lang in garden.target_langs:
         states, changes, live = workflow.states_by_source(lang), _last_changes(lang), _live_publication_hashes(lang)
         for source, row in rows.items():
-            stored = states.get(source)
-            progress = LangProgress(lang, comment=stored.comment if stored else None)
-            stored_state = State(stored.state) if stored else State.UNTRANSLATED
-            progress.state = display_state(stored_state, published_sha256=live.get(source),
-                                           current_sha256=compared_sha(live.get(source), row.note, lang=lang)).value
-            progress.last_change = _latest(changes.get(source), stored.updated_at if stored else None)
-            try:
-                summary = catalog_summary(garden, row.note, lang)
-            except TranslationError as exc:
-                progress.problem = exc.message
-            else:
-                for key in ("translated", "fuzzy", "untranslated", "errors"):
-                    setattr(progress, key, summary[key])
-            row.languages[lang] = progress
+            row.languages[lang] = lang_progress(garden, row.note, lang, states.get(source), live.get(source),
+                                                changes.get(source))
+    save_summaries(garden)
     result = [row for row in rows.values() if row.matches(wanted)]
     return sorted(result, key=NoteProgress.sort_key)
 
