@@ -1,9 +1,11 @@
-"""In Chromium, on a generated garden of 1,000 notes: the dashboard and the review queue at work.
+"""In Chromium, on a generated garden of 1,000 notes and a 500-segment note: issue 13's screens at work.
 
 A translator finds a note by search, filters to what needs work, opens it, translates a segment,
-and sees the totals and the chart move; an editor filters the queue. axe-core finds no serious or
-critical violation on these screens at that size. Skipped with the reason when Chromium,
-Playwright or axe-core are missing (see tests/browser.py).
+and sees the totals and the chart move; finds the long note, filters it to what needs work and
+translates a table cell from its context; an editor filters the queue, publishes a note and
+unpublishes it with a reason. axe-core finds no serious or critical violation on these screens at
+that size. Skipped with the reason when Chromium, Playwright or axe-core are missing (see
+tests/browser.py).
 """
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ import pytest
 
 from app.services.garden import get_garden
 from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
-from tests.review_support import LANG, PASSWORD, clean_garden, make_users
+from tests.long_note import long_note
+from tests.review_support import LANG, PASSWORD, SLUG, clean_garden, fill, make_users, submit
 
 pytestmark = pytest.mark.browser
 
 NOTES = 1000
+LONG = "guide-long"
 
 
 @pytest.fixture
@@ -33,9 +37,12 @@ def big_garden(paths, request):
             f"| Rôle | Temps |\n|---|---|\n| direction | {k % 5} jours |\n", encoding="utf-8")
     (french / "Le jardin des zèbres.md").write_text("---\ntags: [savane]\n---\n\nLes zèbres ont des rayures.\n\n"
                                                    "Ils vivent en troupeaux.\n", encoding="utf-8")
+    (french / "Guide long.md").write_text(long_note(500), encoding="utf-8")
     app = request.getfixturevalue("app")
     clean_garden(app)
     make_users(app)
+    fill(app, SLUG)
+    submit(app, SLUG)
     return app
 
 
@@ -60,7 +67,7 @@ def test_translator_and_editor_work_through_a_thousand_notes(big_garden, page): 
     log_in(page, "/translate/", "translator")
     assert page.locator("table.tr-dashboard tbody tr").count() == 50
     assert page.locator("svg.chart[role=img]").count() == 2 and page.locator("svg.chart title").count() == 2
-    assert translated_words(page) == 0
+    before = translated_words(page)  # the seed note translated for the editor
     assert axe_violations(page) == []
 
     page.fill("#dash-q", "zebres")
@@ -82,10 +89,26 @@ def test_translator_and_editor_work_through_a_thousand_notes(big_garden, page): 
                            arg=area.get_attribute("id"))
 
     page.goto("/translate/")
-    assert translated_words(page) == 5, "the totals count the French words of the segment just translated"
+    assert translated_words(page) == before + 5, "the totals count the French words of the segment just translated"
     page.locator("details.dash-figures summary").first.click()
     last_week = page.locator("details.dash-figures tbody tr").last.locator("td").first.inner_text()
-    assert last_week == "5", "the chart's figures end on today's count"
+    assert last_week == f"{before + 5:,}".replace(",", "\u202f"), "the chart's figures end on today's count"
+
+    page.fill("#dash-q", "guide long")
+    with page.expect_navigation():
+        page.locator("form.dash-controls button[type=submit]").click()
+    page.locator(f"table.tr-dashboard a[href='/translate/{LANG}/{LONG}']").first.click()
+    page.wait_for_url(re.compile(f"/translate/{LANG}/{LONG}$"))
+    assert page.locator("article.segment").count() < 100, "a 500-segment note opens one page of sections"
+    page.locator("a[data-filter=needs-work]").click()
+    page.wait_for_url(re.compile(r"show=needs-work"))
+    assert axe_violations(page) == []
+    cell = page.locator("article.segment", has=page.locator(".segment-source", has_text="sert à la tâche 1.2"))
+    context = cell.locator(".segment-context").inner_text()
+    assert "Usage" in context and "outil 1.2" in context, "a table cell shows its column header and its row"
+    cell.locator("textarea").fill("used for task 1.2")
+    cell.locator("form.segment-form button[type=submit]").click()
+    page.wait_for_function("a => a.classList.contains('segment-translated')", arg=cell.element_handle())
 
     page.goto("/translate/?page=2&sort=title")
     assert page.locator("nav.dash-pager a[rel=next]").get_attribute("href") == "/translate/?show=all&sort=title&page=3"
@@ -99,6 +122,17 @@ def test_translator_and_editor_work_through_a_thousand_notes(big_garden, page): 
         tab.locator("form.dash-controls button[type=submit]").click()
     assert tab.locator("table.dash-queue tbody tr").count() == NOTES // 50
     assert "Notes 1 à 20 sur 20" in tab.locator(".dash-summary").inner_text()
+    assert axe_violations(tab) == []
+
+    tab.goto(f"/review/{LANG}/{SLUG}")
+    tab.locator("form[action$='/approve'] button").click()
+    tab.wait_for_selector(".review-unpublish")
+    tab.fill("#unpublish-reason", "Un contresens dans la conclusion")
+    tab.locator("#unpublish-confirm").check()
+    tab.locator(".review-unpublish button[type=submit]").click()
+    tab.wait_for_selector(".review-history")
+    history = tab.locator(".review-history").inner_text()
+    assert "Dépubliée" in history and "Un contresens dans la conclusion" in history
     assert axe_violations(tab) == []
     editor.close()
     assert page.js_errors == []
