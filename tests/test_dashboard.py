@@ -1,9 +1,12 @@
 """The dashboard and the review queue of a larger garden: words, totals, search, filters, sorts, pages, the chart."""
 from __future__ import annotations
 
+import json
 import re
+import weakref
 from datetime import datetime, timedelta, timezone
 from html import unescape
+from pathlib import Path
 
 import pytest
 
@@ -307,3 +310,20 @@ def test_saves_and_state_changes_recompute_only_their_note_and_the_totals_follow
 def get_slug(app, source: str) -> str:
     with app.app_context():
         return get_garden(0).notes.by_filename(source).slug
+
+
+def test_after_init_the_first_dashboard_reads_no_catalog(site, monkeypatch):
+    from app.services.translating import summaries
+
+    done = site.test_cli_runner().invoke(args=["init"])
+    assert done.exit_code == 0, done.output
+    saved = json.loads((Path(site.config["STATE_DIR"]) / "catalog-summaries.json").read_text(encoding="utf-8"))
+    with site.app_context():
+        notes = len(get_garden(0).notes.notes())
+    assert len(saved["catalogs"]) == notes  # one target language
+    monkeypatch.setattr(summaries, "_cache", {})  # a server process started after the init
+    monkeypatch.setattr(summaries, "_loaded", set())
+    monkeypatch.setattr(summaries, "_gardens_seen", weakref.WeakSet())
+    monkeypatch.setattr(summaries, "read_note_catalog", lambda *a: pytest.fail("a catalog was parsed"))
+    page = client_as(site).get("/translate/")
+    assert page.status_code == 200 and "Note de test 000" in page.get_data(as_text=True)

@@ -29,6 +29,9 @@ def init_command(demo: bool) -> None:
     from app.services.reading.search import search_index
 
     search_index(garden)  # the full-text index, so that the first search does not build it
+    from app.services.translating.summaries import warm_summaries
+
+    warm_summaries(garden)  # every catalog's counts and words, so that the first dashboard does not read them all
     from app.services.garden import save_snapshot
 
     save_snapshot(current_app, garden)  # server processes start from it instead of reading every note

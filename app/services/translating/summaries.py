@@ -98,6 +98,25 @@ def save_summaries(garden: Garden, at_least: int = 20) -> None:
         log.warning("cannot save the catalog summaries in %s", name, exc_info=True)
 
 
+def warm_summaries(garden: Garden) -> int:
+    """Compute and save the summary of every readable note's catalog in every target language (``passerelle init``).
+
+    The first dashboard after an init then reads them from the state folder instead of parsing every
+    catalog; a catalog that cannot be read is left for the dashboard to report. Returns how many.
+    """
+    done = 0
+    for note in garden.notes.notes():
+        for lang in garden.target_langs:
+            try:
+                catalog_summary(garden, note, lang)
+            except Exception:  # noqa: BLE001  (a corrupt catalog is the dashboard's to report, not init's to stop on)
+                log.warning("no summary for %s in %s", note.filename, lang, exc_info=True)
+                continue
+            done += 1
+    save_summaries(garden, at_least=1)
+    return done
+
+
 def word_counts(po) -> dict[str, int]:
     """Words of the French in translated, fuzzy and untranslated live entries (``translated_words``…)."""
     words = {"translated_words": 0, "fuzzy_words": 0, "untranslated_words": 0}
