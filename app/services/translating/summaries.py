@@ -91,7 +91,9 @@ def save_summaries(garden: Garden, at_least: int = 20) -> None:
         if name is None or len(_fresh) < at_least:
             return
         _fresh.clear()
-        catalogs = {path: [list(stamp), summary] for path, (stamp, summary) in _cache.items() if stamp is not None}
+        mine = os.path.join(garden.translations_dir, "")  # a process serving several gardens (tests) saves each its own
+        catalogs = {path: [list(stamp), summary] for path, (stamp, summary) in _cache.items()
+                    if stamp is not None and path.startswith(mine)}
     try:
         atomic_write(name, json.dumps({"version": SUMMARY_VERSION, "catalogs": catalogs}), fsync_dir=False)
     except OSError:
