@@ -69,11 +69,25 @@ def load_config(instance_path: str, environ: os._Environ | dict | None = None) -
         "ATTACHMENTS_DIR": str(Path(env[PREFIX + "ATTACHMENTS_DIR"]).resolve()) if env.get(PREFIX + "ATTACHMENTS_DIR") else "",
         "STRICT_LINE_BREAKS": env.get(PREFIX + "STRICT_LINE_BREAKS", ""),  #: empty: follow the vault's .obsidian/app.json
         "MINOR_CHANGES": env.get(PREFIX + "MINOR_CHANGES", "keep").strip().lower() or "keep",
+        #: Offline downloads kept for their upload: the newest N of each catalog, and all younger than D days.
+        "DOWNLOADS_KEEP_LATEST": _count(env.get(PREFIX + "DOWNLOADS_KEEP_LATEST", "10"), "DOWNLOADS_KEEP_LATEST"),
+        "DOWNLOADS_KEEP_DAYS": _count(env.get(PREFIX + "DOWNLOADS_KEEP_DAYS", "90"), "DOWNLOADS_KEEP_DAYS"),
     }
     NoteLimits(config["MAX_NOTE_BYTES"], config["MAX_NOTE_DEPTH"])  # refuse a depth the parsers cannot honour
     if env.get(PREFIX + "SECRET_KEY"):
         config["SECRET_KEY"] = env[PREFIX + "SECRET_KEY"]
     return config
+
+
+def _count(value: str, name: str) -> int:
+    """A whole number of at least 1 (how many, how many days), or a clear error naming the setting."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{PREFIX}{name} must be a whole number of at least 1, got {value!r}")
+    return number
 
 
 def _po_locations(value: str) -> str:

@@ -221,10 +221,26 @@ class EntryHistory(db.Model):
     user: Mapped[User | None] = relationship()
 
 
+class CatalogBase(db.Model):
+    """A catalog's entries as downloaded, stored once however many downloads share them (content-addressed)."""
+
+    __tablename__ = "catalog_bases"
+
+    #: SHA-256 (hex) of ``entries``: identical snapshots are one row.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: JSON ``{msgid: [entry id, version, msgstr, fuzzy]}`` of every live entry at download time.
+    entries: Mapped[str] = mapped_column(Text)
+
+
 class CatalogDownload(db.Model):
-    """A catalog as it was handed to a translator for offline work: the base of the three-way merge on upload."""
+    """A catalog handed to a translator for offline work; its base is the three-way merge's base on upload.
+
+    Pruned (:mod:`app.services.translating.downloads`): the newest downloads of each note and
+    language and every download younger than ``PASSERELLE_DOWNLOADS_KEEP_DAYS`` are kept.
+    """
 
     __tablename__ = "catalog_downloads"
+    __table_args__ = (Index("ix_catalog_downloads_note", "source", "lang", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Random token written in the file's header (``X-Passerelle-Download``); names this snapshot.
@@ -233,8 +249,8 @@ class CatalogDownload(db.Model):
     source: Mapped[str] = mapped_column(String(500))
     #: Target language code.
     lang: Mapped[str] = mapped_column(String(20))
-    #: JSON ``{msgid: [entry id, version, msgstr, fuzzy]}`` of every live entry at download time.
-    entries: Mapped[str] = mapped_column(Text)
+    #: Digest of the snapshot (:class:`CatalogBase`) the file was taken from.
+    base: Mapped[str] = mapped_column(String(64), ForeignKey("catalog_bases.digest"), index=True)
     #: Who downloaded it.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: When it was downloaded.

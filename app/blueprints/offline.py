@@ -16,6 +16,7 @@ from app.services.garden import get_garden
 from app.services.translating import entries
 from app.services.translating.offline import InvalidUpload, download_catalog, po_filename, upload_catalog
 from app.services.translating.progress import FILTERS
+from app.services.translating.upload_text import upload_text
 
 bp = Blueprint("offline", __name__, url_prefix="/translate")
 
@@ -80,7 +81,7 @@ def upload(lang: str, slug: str):
     except entries.TranslationError as exc:
         context["error"] = exc.message
         return render_template("translate/upload.html", **context), exc.status
-    context.update(report=report, po_text=data.decode("utf-8", "replace") if dry_run else None)
+    context.update(report=report, po_text=upload_text(data) if dry_run else None)  # as UTF-8 whatever it was sent in
     return render_template("translate/upload.html", **context)
 
 
@@ -90,6 +91,16 @@ def _refusal(exc: InvalidUpload) -> str:
         "malformed": _("This file is not a valid PO catalog (line %(line)s); nothing was changed.", line=exc.params.get("line") or "?"),
         "no_base": _("This file does not say which version it was taken from. Download the catalog from this page, translate that file and upload it; nothing was changed."),
         "unknown_base": _("This file was not downloaded from this site; nothing was changed."),
+        "charset": _("This file declares the charset %(charset)s, which is unknown or cannot be used for a PO file. Save it as UTF-8; nothing was changed.",
+                     charset=exc.params.get("charset") or "?"),
+        "encoding": _("Line %(line)s of this file is not valid %(charset)s text. Declare the file's charset in its header (Content-Type: text/plain; charset=...) or save it as UTF-8; nothing was changed.",
+                      line=exc.params.get("line") or "?", charset=exc.params.get("charset") or "UTF-8"),
+        "line_ends": _("Line %(line)s of this file holds a carriage return (CR) on its own while its other lines end with LF. Save the file with one kind of line ends; nothing was changed.",
+                       line=exc.params.get("line") or "?"),
+        "pruned_base": _("This file was downloaded on %(date)s and the version it was taken from is no longer kept "
+                         "(after %(days)s days only the newest downloads of a catalog are). Download the catalog "
+                         "again, copy your translations into it and upload that file; nothing was changed.",
+                         date=exc.params.get("at") or "?", days=exc.params.get("days") or "?"),
         "mismatch": _("This file is the catalog of another note or language; nothing was changed."),
         "language": _("This file is a translation into %(language)s, not into this language; nothing was changed.",
                       language=exc.params.get("language") or "?"),

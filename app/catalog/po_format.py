@@ -14,7 +14,6 @@ import re
 
 import polib
 
-from app.catalog.linebreak import text_width, width_breaks
 
 WRAP_WIDTH = 79
 FSI, PDI = "\u2068", "\u2069"
@@ -54,6 +53,8 @@ def _portions(value: str) -> list[str]:
 
 def wrap_string(keyword: str, value: str, *, prefix: str = "", width: int = WRAP_WIDTH, wrap: bool = True) -> list[str]:
     """The lines GNU writes for ``keyword "value"`` (``msgid``, ``msgstr[0]``…) after ``prefix`` (``#~ ``, ``#| ``)."""
+    from app.catalog.linebreak import text_width, width_breaks  # Unicode line breaking: only when writing a catalog
+
     lines: list[str] = []
     first = True
     after_break = len(prefix) + 1

@@ -49,7 +49,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(setup.init_command)
     app.cli.add_command(i18n.i18n_group)
-    for name in ("catalog", "users", "publish", "export"):
+    for name in ("catalog", "users", "publish", "export", "downloads"):
         try:
             module = __import__(f"app.cli.{name}", fromlist=["commands"])
         except ModuleNotFoundError as exc:

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import copy
 import io
-import json
-import secrets
 import zipfile
 from collections.abc import Callable
-from datetime import timezone
+from datetime import datetime, timezone
 
 import polib
-from sqlalchemy import select
 
 from app.catalog import minor
 from app.catalog.po import CatalogError, entry_id, format_catalog, parse_catalog
@@ -30,11 +27,14 @@ from app.models import CatalogDownload, User, utcnow
 from app.services.garden import Garden
 from app.services.translating.batch import EntryChange, save_entries
 from app.services.translating.comments import add_comment, clean_comment, note_threads
+from app.services.translating.downloads import Snapshot, find_download, keep_rules, record_downloads
 from app.services.translating.entries import (InvalidInput, TranslationError, as_utc, clean_translation, entry_checks,
                                               entry_version, live_entries, read_note_catalog, save_counts)
+from app.services.translating.upload_text import UploadTextError, upload_text
 
 TOKEN_HEADER = "X-Passerelle-Download"  #: header field naming the snapshot a file was taken from
 TIME_HEADER = "X-Passerelle-Downloaded"  #: header field with the download time (UTC, ISO 8601)
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class InvalidUpload(TranslationError):
@@ -52,47 +52,52 @@ def po_filename(note: Note, lang: str) -> str:
     return f"{note.slug}.{lang}.po"
 
 
-def _snapshot(garden: Garden, note: Note, lang: str, user: User) -> tuple[bytes, CatalogDownload]:
-    """The file a download gets and the record of its snapshot (not added to the session)."""
+def _snapshot(garden: Garden, note: Note, lang: str, at: datetime) -> tuple[bytes, Snapshot]:
+    """The file a download gets and its snapshot (to record with :func:`record_downloads`)."""
     po, _ = read_note_catalog(garden, note, lang)
     saves = save_counts(note.filename, lang)
-    snapshot = {e.msgid: [entry_id(e), entry_version(e, saves.get(entry_id(e), 0)), e.msgstr, e.fuzzy]
-                for e in live_entries(po) if e.msgctxt is None}
-    token, now = secrets.token_hex(16), utcnow()
-    row = CatalogDownload(token=token, source=note.filename, lang=lang, entries=json.dumps(snapshot), user_id=user.id,
-                          at=now)
-    po.metadata[TOKEN_HEADER] = token
-    po.metadata[TIME_HEADER] = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return format_catalog(po).encode("utf-8"), row
+    snapshot = Snapshot(note.filename, lang, {e.msgid: [entry_id(e), entry_version(e, saves.get(entry_id(e), 0)),
+                                                        e.msgstr, e.fuzzy]
+                                              for e in live_entries(po) if e.msgctxt is None})
+    po.metadata[TOKEN_HEADER] = snapshot.token
+    po.metadata[TIME_HEADER] = at.astimezone(timezone.utc).strftime(TIME_FORMAT)
+    return format_catalog(po).encode("utf-8"), snapshot
 
 
 def download_catalog(garden: Garden, note: Note, lang: str, user: User) -> bytes:
     """The note's catalog in ``lang`` with the header fields naming this download; the snapshot is recorded."""
-    data, row = _snapshot(garden, note, lang, user)
-    db.session.add(row)
-    db.session.commit()
+    now = utcnow()
+    data, snapshot = _snapshot(garden, note, lang, now)
+    record_downloads([snapshot], user.id, now)
     return data
 
 
 def catalogs_zip(garden: Garden, items: list[tuple[Note, str]], user: User) -> bytes:
     """A zip of the catalogs of ``(note, lang)`` items, each recorded as a download (``<lang>/<slug>.po``).
 
-    The snapshots are added and committed together once every file is read: a commit (and a flush)
-    per file made a 549-note zip take 16 s, and reading a catalog may settle an interrupted save
+    The snapshots are recorded together once every file is read: a commit (and a flush) per
+    file made a 549-note zip take 16 s, and reading a catalog may settle an interrupted save
     with a rollback, which would drop snapshots already added.
     """
-    buffer, rows = io.BytesIO(), []
+    buffer, snapshots, now = io.BytesIO(), [], utcnow()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for note, lang in items:
             try:
-                data, row = _snapshot(garden, note, lang, user)
+                data, snapshot = _snapshot(garden, note, lang, now)
             except TranslationError:
                 continue  # an unreadable catalog is reported on the dashboard, not zipped
             archive.writestr(f"{lang}/{note.slug}.po", data)
-            rows.append(row)
-    db.session.add_all(rows)
-    db.session.commit()
+            snapshots.append(snapshot)
+    record_downloads(snapshots, user.id, now)
     return buffer.getvalue()
+
+
+def _downloaded_at(po) -> datetime | None:
+    """The download time the file's header states, if it is one we wrote."""
+    try:
+        return datetime.strptime((po.metadata.get(TIME_HEADER) or "").strip(), TIME_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def _base_of(po, note: Note, lang: str) -> tuple[CatalogDownload, dict[str, EntryState]]:
@@ -101,10 +106,17 @@ def _base_of(po, note: Note, lang: str) -> tuple[CatalogDownload, dict[str, Entr
     if not token:
         raise InvalidUpload(f"the file does not say which version it was taken from (no {TOKEN_HEADER} header "
                             "field); download the catalog from Passerelle and translate that file", "no_base")
-    row = db.session.scalar(select(CatalogDownload).where(CatalogDownload.token == token))
-    if row is None:
+    found = find_download(token)
+    if found is None:
+        at, (keep, age) = _downloaded_at(po), keep_rules()
+        if at is not None and at < utcnow() - age:  # younger downloads are never pruned: an older one was
+            raise InvalidUpload(f"this file was downloaded on {at:%Y-%m-%d} and the version it was taken from is no "
+                                f"longer kept (after {age.days} days only the {keep} newest downloads of a catalog "
+                                "are): download the catalog again, copy your translations into it and upload that "
+                                "file; nothing was changed", "pruned_base", at=f"{at:%Y-%m-%d}", days=age.days)
         raise InvalidUpload(f"unknown {TOKEN_HEADER} {token[:40]!r}: this file was not downloaded from this site",
                             "unknown_base")
+    row, base = found
     language = (po.metadata.get("Language") or lang).strip()
     if language.replace("_", "-").lower().split("-")[0] != lang.lower().split("-")[0]:
         raise InvalidUpload(f"this file is a translation into {language!r}, not into {lang!r} (its Language header "
@@ -113,7 +125,6 @@ def _base_of(po, note: Note, lang: str) -> tuple[CatalogDownload, dict[str, Entr
     if row.source != note.filename or row.lang != lang:
         raise InvalidUpload(f"this file is the catalog of {row.source!r} in {row.lang!r}, not of {note.filename!r} "
                             f"in {lang!r}; nothing was changed", "mismatch", source=row.source, lang=row.lang)
-    base = {msgid: EntryState(v[2], bool(v[3]), v[0], v[1]) for msgid, v in json.loads(row.entries).items()}
     return row, base
 
 
@@ -149,6 +160,24 @@ def _new_comments(uploaded, current: dict[str, polib.POEntry]) -> dict[str, str]
     return found
 
 
+def _vanished_comments(uploaded, po, current: dict[str, polib.POEntry], report: dict) -> None:
+    """Report the comments written in the file on entries whose msgid is gone, with the vanished entries."""
+    obsolete = {e.msgid: e for e in po if e.obsolete}
+    listed = {item["msgid"]: item for item in report["vanished"]}
+    for entry in uploaded:
+        if entry.obsolete or not entry.msgid or entry.msgid in current or not entry.tcomment:
+            continue
+        known = set((obsolete[entry.msgid].tcomment or "").split("\n")) if entry.msgid in obsolete else set()
+        lines = [line for line in entry.tcomment.split("\n") if line.strip() and line not in known | {minor.MINOR_MARK}]
+        if not lines:
+            continue
+        if entry.msgid not in listed:  # the translation was not touched: only the comment would be lost
+            listed[entry.msgid] = {"msgid": entry.msgid, "yours": entry.msgstr}
+            report["vanished"].append(listed[entry.msgid])
+            report["unchanged"] -= 1
+        listed[entry.msgid]["comment"] = "\n".join(lines)
+
+
 def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: User, *, dry_run: bool = False,
                    gettext: Callable[[str], str] = lambda s: s) -> dict:
     """Merge an uploaded catalog three ways and apply it (or, ``dry_run``, only say what would happen).
@@ -158,9 +187,10 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
     the minor-change comment in the file confirms it; translator comments written in the file join
     the segment's thread.
     """
-    data = data.replace(b"\r\n", b"\n")  # Windows editors and browsers' form posts send CRLF
     try:
-        uploaded = parse_catalog(data, "uploaded file")
+        uploaded = parse_catalog(upload_text(data), "uploaded file")
+    except UploadTextError as exc:
+        raise InvalidUpload(f"{exc.message}; nothing was changed", exc.reason, **exc.params) from None
     except CatalogError as exc:
         raise InvalidUpload(f"the file is not a valid PO catalog ({exc}); nothing was changed", "malformed",
                             line=exc.line) from None
@@ -196,6 +226,7 @@ def upload_catalog(garden: Garden, note: Note, lang: str, data: bytes, user: Use
               "applied": [], "conflicts": list(plan.conflicts), "vanished": plan.vanished, "drafts": plan.drafts,
               "confirmed": [], "comments": [], "unchanged": plan.unchanged - len(confirms),
               "same_on_both_sides": plan.same}
+    _vanished_comments(uploaded, po, current, report)
     if dry_run:
         for msgid, now, msgstr in plan.apply:
             preview = copy.copy(current[msgid])
