@@ -7,7 +7,8 @@ import re
 from datetime import timedelta
 
 import polib
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import CatalogBase, CatalogDownload, utcnow
@@ -146,3 +147,27 @@ def test_the_migration_shares_existing_snapshots_and_gives_them_back(site):
         db.session.remove()
     assert {token: json.loads(e) for token, e in back.items()} == {"t1": json.loads(same), "t2": json.loads(same),
                                                                    "t3": json.loads(other)}
+
+
+def test_a_prune_between_storing_the_base_and_recording_the_download_loses_no_download(site, monkeypatch):
+    from app.services.translating import downloads
+
+    with site.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite holds its write lock from the base's insert to the commit: no prune can come between")
+    first = download(site)
+    real, raced = downloads._store_bases, []
+
+    def then_a_concurrent_prune(texts):
+        real(texts)
+        if not raced:  # another worker's prune, committed before this download is
+            raced.append(True)
+            with db.engine.begin() as other:
+                other.execute(delete(CatalogDownload).where(CatalogDownload.base.in_(list(texts))))
+                other.execute(delete(CatalogBase).where(CatalogBase.digest.in_(list(texts))))
+
+    monkeypatch.setattr(downloads, "_store_bases", then_a_concurrent_prune)
+    second = download(site)
+    assert raced and token_of(second) != token_of(first)
+    with site.app_context():
+        assert downloads.find_download(token_of(second)) is not None  # its base was stored again

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.catalog.threeway import EntryState
 from app.extensions import db
@@ -72,15 +72,22 @@ def _store_bases(texts: dict[str, str]) -> None:
 
 def record_downloads(snapshots: list[Snapshot], user_id: int | None, at: datetime) -> None:
     """Record the downloads of ``snapshots`` (each base stored once) and commit; then prune their notes' downloads."""
-    texts, rows = {}, []
+    texts, digests = {}, []
     for snap in snapshots:
         text, digest = canonical(snap.entries)
         texts[digest] = text
-        rows.append(CatalogDownload(token=snap.token, source=snap.source, lang=snap.lang, base=digest,
-                                    user_id=user_id, at=at))
-    _store_bases(texts)
-    db.session.add_all(rows)
-    db.session.commit()
+        digests.append(digest)
+    for attempt in range(3):
+        _store_bases(texts)
+        db.session.add_all(CatalogDownload(token=snap.token, source=snap.source, lang=snap.lang, base=digest,
+                                           user_id=user_id, at=at) for snap, digest in zip(snapshots, digests))
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:  # a concurrent prune deleted a base we found stored: store it again
+            db.session.rollback()
+            if attempt == 2:
+                raise
     prune_downloads({snap.source for snap in snapshots}, now=at)
 
 
