@@ -3,157 +3,17 @@
 Errors block submission and approval; warnings are shown but never block. Messages are English
 templates marked with :func:`N_` (extract with ``pybabel extract -k N_``) and translated at
 display time by :meth:`CheckResult.format`, so results can be computed once and shown in any
-interface language.
+interface language. The list of checks and a finding's shape are in :mod:`app.workflow.check_results`,
+the checks of links and URLs in :mod:`app.workflow.link_checks`.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from app.content.wikilinks import WIKILINK, count_code_spans, strip_code
-
-ERROR = "error"
-WARNING = "warning"
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction without translating it now."""
-    return message
-
-
-#: Every check as ``(id, severity, description)``, for documentation and the screens.
-CHECKS: list[tuple[str, str, str]] = [
-    ("wikilinks", ERROR, N_("Wikilink and embed targets (with their #heading) are those of the French; labels may change.")),
-    ("urls", ERROR, N_("Bare URLs and Markdown link URLs are those of the French.")),
-    ("hard-breaks", ERROR, N_("Hard line breaks and lines are as many as in the French.")),
-    ("single-line", ERROR, N_("No line break where the same text is also a title, alias, heading or table cell.")),
-    ("markup", WARNING, N_("Bold, emphasis, highlights, strikethroughs, inline code and Markdown links are as many as in "
-                           "the French.")),
-    ("punctuation", WARNING, N_("The final punctuation (. ? ! : ; …) is that of the French, French spacing aside.")),
-    ("whitespace", WARNING, N_("Leading and trailing whitespace is that of the French.")),
-    ("double-space", WARNING, N_("No double space the French does not have.")),
-    ("identical", WARNING, N_("The translation differs from the French, unless marked as intended.")),
-    ("glossary", WARNING, N_("Glossary terms found in the French have their required translation.")),
-]
-_SEVERITY = {check_id: severity for check_id, severity, _ in CHECKS}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One finding: check id, severity, English message template and its parameters."""
-
-    id: str
-    severity: str
-    message: str
-    params: dict = field(default_factory=dict, hash=False, compare=True)
-
-    def format(self, gettext: Callable[[str], str] = lambda s: s) -> str:
-        """Return the message translated with ``gettext`` and filled with its parameters."""
-        try:
-            params = {k: gettext(v) if k == "place" else v for k, v in self.params.items()}  # a kind of place, translated
-            return gettext(self.message).format(**params)
-        except (KeyError, IndexError, ValueError):  # a broken translation falls back to English
-            return self.message.format(**self.params)
-
-    def as_dict(self, gettext: Callable[[str], str] = lambda s: s) -> dict:
-        """Return ``{"id", "severity", "message"}`` for the API."""
-        return {"id": self.id, "severity": self.severity, "message": self.format(gettext)}
-
-
-def _result(check_id: str, message: str, **params) -> CheckResult:
-    return CheckResult(check_id, _SEVERITY[check_id], message, params)
-
-
-def _compare(
-    check_id: str, expected: Counter, actual: Counter, messages: tuple[str, str, str], shown=str
-) -> list[CheckResult]:
-    """Compare two multisets; ``messages`` are for (both missing and extra, missing, extra)."""
-    if expected == actual:
-        return []
-    missing = ", ".join(sorted(shown(item) for item in (expected - actual).elements()))
-    extra = ", ".join(sorted(shown(item) for item in (actual - expected).elements()))
-    both, only_missing, only_extra = messages
-    if missing and extra:
-        return [_result(check_id, both, missing=missing, extra=extra)]
-    if missing:
-        return [_result(check_id, only_missing, missing=missing)]
-    return [_result(check_id, only_extra, extra=extra)]
-
-
-# --- wikilinks -------------------------------------------------------------------------------
-
-def _wikilink_targets(text: str, shown: dict[str, str]) -> Counter:
-    """Count targets (embed mark, target, #heading) case-insensitively; remember how each is spelt."""
-    targets: Counter = Counter()
-    for match in WIKILINK.finditer(strip_code(text)):
-        target = " ".join((match.group("target") + (match.group("anchor") or "")).split())
-        key = match.group("embed") + unicodedata.normalize("NFC", target).casefold()
-        shown.setdefault(key, f"{match.group('embed')}[[{target}]]")
-        targets[key] += 1
-    return targets
-
-
-def _check_wikilinks(msgid: str, msgstr: str) -> list[CheckResult]:
-    shown: dict[str, str] = {}
-    expected, actual = _wikilink_targets(msgid, shown), _wikilink_targets(msgstr, shown)
-    return _compare("wikilinks", expected, actual, (
-        N_("Wikilink targets differ from the French: {missing} missing, {extra} not in the French."),
-        N_("Wikilink targets missing from the translation: {missing}."),
-        N_("Wikilink targets not in the French: {extra}."),
-    ), shown.__getitem__)
-
-
-# --- urls ------------------------------------------------------------------------------------
-
-#: Possessive quantifiers (``*+``) never give back what they took, and no branch scans past a ``]``
-#: (where the next ``](`` could start): each character is looked at a bounded number of times.
-_MD_LINK = re.compile(r"\]\(\s*+(?:<(?P<angle>[^<>\n]*)>|(?P<url>(?:[^\s()\]]|\([^\s()\]]*\))*+))"
-                      r"(?:\s++(?:\"[^\"\]]*\"|'[^'\]]*'|\([^()\]]*\)))?\s*+\)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(?P<url>[^\s>]+)>?", re.MULTILINE)
-_AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
-_BARE_URL = re.compile(r"(?<![\w/])(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\[\]]+", re.IGNORECASE)
-_URL_TRAILING = ".,;:!?'\"’”»*_~"
-
-
-def _trim_url(url: str) -> str:
-    """``url`` without trailing punctuation, nor closing parentheses it did not open (counted once)."""
-    end, opened, closed = len(url), url.count("("), url.count(")")
-    while end:
-        if url[end - 1] in _URL_TRAILING:
-            end -= 1
-        elif url[end - 1] == ")" and opened < closed:
-            end, closed = end - 1, closed - 1
-        else:
-            break
-    return url[:end]
-
-
-def _urls(text: str) -> Counter:
-    urls: Counter = Counter()
-    text = WIKILINK.sub(" ", text)
-    for pattern in (_MD_LINK, _REF_DEF, _AUTOLINK):
-        for match in pattern.finditer(text):
-            url = match.groupdict().get("angle") or match.group("url")
-            if url:
-                urls[url] += 1
-        text = pattern.sub(" ", text)
-    for match in _BARE_URL.finditer(text):
-        urls[_trim_url(match.group(0))] += 1
-    return urls
-
-
-def _check_urls(msgid: str, msgstr: str) -> list[CheckResult]:
-    return _compare("urls", _urls(msgid), _urls(msgstr), (
-        N_("URLs differ from the French: {missing} missing, {extra} not in the French."),
-        N_("URLs missing from the translation: {missing}."),
-        N_("URLs not in the French: {extra}."),
-    ))
-
-
-# --- hard breaks -----------------------------------------------------------------------------
+from app.workflow.check_results import CHECKS, ERROR, WARNING, CheckResult, N_, result  # noqa: F401  (re-exported)
+from app.workflow.link_checks import check_urls, check_wikilinks
 
 _HARD_BREAK = re.compile(r"(?:(?<! ) {2,}|\\)\n")  # a run of spaces is tried from its start only
 
@@ -162,11 +22,11 @@ def _check_hard_breaks(msgid: str, msgstr: str) -> list[CheckResult]:
     expected, actual = len(_HARD_BREAK.findall(msgid)), len(_HARD_BREAK.findall(msgstr))
     if expected != actual:
         message = N_("Hard line breaks: the French has {expected}, the translation {actual}.")
-        return [_result("hard-breaks", message, expected=expected, actual=actual)]
+        return [result("hard-breaks", message, expected=expected, actual=actual)]
     expected, actual = msgid.count("\n") + 1, msgstr.count("\n") + 1
     if expected != actual:
         message = N_("Lines: the French has {expected}, the translation {actual}.")
-        return [_result("hard-breaks", message, expected=expected, actual=actual)]
+        return [result("hard-breaks", message, expected=expected, actual=actual)]
     return []
 
 
@@ -184,7 +44,7 @@ def _check_single_line(msgstr: str, places: Iterable[str]) -> list[CheckResult]:
     if place is None:
         return []
     message = N_("This text is also a {place}, which holds a single line: the translation must not break lines.")
-    return [_result("single-line", message, place=place)]
+    return [result("single-line", message, place=place)]
 
 
 # --- markup ----------------------------------------------------------------------------------
@@ -231,7 +91,7 @@ _MARKUP_MESSAGES = {
 def _check_markup(msgid: str, msgstr: str) -> list[CheckResult]:
     expected, actual = _markup_counts(msgid), _markup_counts(msgstr)
     return [
-        _result("markup", message, kind=kind, expected=expected[kind], actual=actual[kind])
+        result("markup", message, kind=kind, expected=expected[kind], actual=actual[kind])
         for kind, message in _MARKUP_MESSAGES.items()
         if expected[kind] != actual[kind]
     ]
@@ -266,15 +126,15 @@ def _check_punctuation(msgid: str, msgstr: str) -> list[CheckResult]:
         message = N_("The translation ends with “{actual}”, the French has no final punctuation.")
     else:
         message = N_("The French ends with “{expected}”, the translation with “{actual}”.")
-    return [_result("punctuation", message, expected=expected, actual=actual)]
+    return [result("punctuation", message, expected=expected, actual=actual)]
 
 
 def _check_whitespace(msgid: str, msgstr: str) -> list[CheckResult]:
     results = []
     if msgid[: len(msgid) - len(msgid.lstrip())] != msgstr[: len(msgstr) - len(msgstr.lstrip())]:
-        results.append(_result("whitespace", N_("Leading whitespace differs from the French.")))
+        results.append(result("whitespace", N_("Leading whitespace differs from the French.")))
     if msgid[len(msgid.rstrip()):] != msgstr[len(msgstr.rstrip()):]:
-        results.append(_result("whitespace", N_("Trailing whitespace differs from the French.")))
+        results.append(result("whitespace", N_("Trailing whitespace differs from the French.")))
     return results
 
 
@@ -285,7 +145,7 @@ def _check_double_space(msgid: str, msgstr: str) -> list[CheckResult]:
     expected, actual = len(_DOUBLE_SPACE.findall(msgid)), len(_DOUBLE_SPACE.findall(msgstr))
     if actual > expected:
         message = N_("The translation has a double space the French does not have.")
-        return [_result("double-space", message, count=actual - expected)]
+        return [result("double-space", message, count=actual - expected)]
     return []
 
 
@@ -297,7 +157,7 @@ def _has_words(text: str) -> bool:
 
 def _check_identical(msgid: str, msgstr: str, intended_identical: bool) -> list[CheckResult]:
     if msgstr == msgid and not intended_identical and _has_words(msgid):
-        return [_result("identical", N_("The translation is identical to the French."))]
+        return [result("identical", N_("The translation is identical to the French."))]
     return []
 
 
@@ -309,8 +169,8 @@ def check_entry(msgid: str, msgstr: str, *, intended_identical: bool = False, pl
     if not msgstr:
         return []
     return [
-        *_check_wikilinks(msgid, msgstr),
-        *_check_urls(msgid, msgstr),
+        *check_wikilinks(msgid, msgstr),
+        *check_urls(msgid, msgstr),
         *_check_hard_breaks(msgid, msgstr),
         *_check_single_line(msgstr, places),
         *_check_markup(msgid, msgstr),
@@ -337,5 +197,5 @@ def check_glossary(msgstr: str, required: Iterable[tuple[str, str]]) -> list[Che
         if wanted.casefold() not in seen and not contains_term(msgstr, wanted):
             missing.append((french, wanted))
         seen.add(wanted.casefold())
-    return [_result("glossary", N_("Glossary: “{french}” should be translated “{required}”."), french=french, required=wanted)
+    return [result("glossary", N_("Glossary: “{french}” should be translated “{required}”."), french=french, required=wanted)
             for french, wanted in missing]
