@@ -129,6 +129,18 @@ def test_a_table_cell_shows_its_context_and_opens_the_french_at_its_place(site):
     assert "In the list item:" in nested and "Premier point de la partie 1" in nested
 
 
+def test_every_segment_opens_the_french_on_an_element_of_that_page_headings_by_their_own_id(site):
+    client = client_as(site, "translator")
+    html = unescape(client.get(f"/translate/{LANG}/{LONG}").get_data(as_text=True))
+    targets = re.findall(r'<a href="/fr/notes/guide-long#([\w-]+)"', html)
+    french = client.get("/fr/notes/guide-long").get_data(as_text=True)
+    ids = set(re.findall(r'\bid="([^"]+)"', french))
+    assert len(targets) >= len(_segments(html)) - 1 and set(targets) <= ids
+    heading = next(chunk for chunk in html.split('<article class="segment')[1:]
+                   if re.search(r'<div class="segment-text" lang="fr">Partie 1</div>', chunk))
+    assert '#user-content-partie-1"' in heading  # a heading lands on its own id, as [[note#Partie 1]] does
+
+
 def test_filters_and_the_next_link_follow_each_other_without_javascript(site):
     fill(site, LONG, keep=lambda entry: "partie 3" in entry.msgid or "Partie 3" in entry.msgid)
     client = client_as(site, "translator")
