@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -18,15 +17,15 @@ from app.content.frontmatter import split_front_matter
 from app.content.limits import BLOCK_NESTING, guard_tokens
 from app.content.wikilinks import WikiLink
 from app.render.autolinks import autolinks_plugin
-from app.render.embeds import OPTIONS_KEY, render_file_embed, resolve_images
-from app.render.headings import heading_id, shift_headings, unique_heading_ids  # noqa: F401  (shift_headings: its callers import it here)
-from app.render.guards import InlineView, check_output_budget, parse_inline, tooltip
-from app.render.obsidian import block_anchor, obsidian_plugin
+from app.render.embeds import OPTIONS_KEY, resolve_images
+from app.render.headings import heading_id, shift_headings, unique_heading_ids  # noqa: F401  (heading_id, shift_headings: imported from here)
+from app.render.guards import InlineView, check_output_budget, parse_inline
+from app.render.obsidian import obsidian_plugin
 from app.render.obsidian_markup import STRICT_LINE_BREAKS, obsidian_markup_plugin
 from app.render.sanitize import sanitize_html
+from app.render.token_html import render_change_marker, render_embed, render_hashtag, render_wikilink
 
 _ENV_KEY = OPTIONS_KEY
-_IMAGE_SIZE = re.compile(r"(?P<width>\d{1,5})(?:x(?P<height>\d{1,5}))?")
 _TEXT_ALIGN = re.compile(r"text-align:(?P<align>left|center|right)")
 #: blocks that can carry the "changed since approval" marker, outermost first
 _MARKABLE_BLOCKS = frozenset({"paragraph_open", "heading_open", "list_item_open", "tr_open", "callout_title_open"})
@@ -107,8 +106,8 @@ def _parser(front_matter: bool) -> MarkdownIt:
                        ("mark_changed", _mark_changed_blocks),
                        ("table_align", _align_table_cells), ("output_budget", check_output_budget)):
         md.core.ruler.push(name, rule)
-    for token_type, render in (("wikilink", _render_wikilink), ("embed", _render_embed),
-                               ("hashtag", _render_hashtag), ("change_marker", _render_change_marker)):
+    for token_type, render in (("wikilink", render_wikilink), ("embed", render_embed),
+                               ("hashtag", render_hashtag), ("change_marker", render_change_marker)):
         md.add_render_rule(token_type, render)
     return md
 
@@ -241,79 +240,3 @@ def _align_table_cells(state: StateCore) -> None:
             match = _TEXT_ALIGN.fullmatch(str(token.attrs.pop("style")))
             if match:
                 token.attrSet("align", match.group("align"))
-
-
-# -- renderers ------------------------------------------------------------------------------------
-def _fragment(heading: str | None) -> str:
-    """``#anchor`` for a wikilink's heading (or ``^block`` id), or an empty string."""
-    if not heading:
-        return ""
-    if heading.startswith("^"):
-        return "#" + block_anchor(heading[1:])
-    return "#" + heading_id(heading.rsplit("#", 1)[-1])
-
-
-def _render_wikilink(self, tokens, idx, md_options, env) -> str:
-    token = tokens[idx]
-    options: RenderOptions = env[_ENV_KEY]
-    link: WikiLink = token.meta["link"]
-    text = escapeHtml(link.text)
-    if token.meta["in_link"]:  # no link inside a link
-        return f'<span class="wikilink">{text}</span>'
-    if not link.target:  # [[#Heading]] on the same page
-        return f'<a class="wikilink" href="{escapeHtml(_fragment(link.heading))}">{text}</a>'
-    target: LinkTarget | None = token.meta.get("target")
-    if target is None:
-        return f'<span class="wikilink unresolved" title="{escapeHtml(options.unresolved_title)}">{text}</span>'
-    lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
-    href = escapeHtml(target.href + _fragment(link.heading))
-    return f'<a class="wikilink" href="{href}" title="{escapeHtml(tooltip(target.title))}"{lang}>{text}</a>'
-
-
-def _image_label(label: str | None) -> tuple[str, str]:
-    """Split an image embed's label into alt text and ``width``/``height`` attributes."""
-    parts = label.split("|") if label else []
-    size = _IMAGE_SIZE.fullmatch(parts[-1].strip()) if parts else None
-    if not size:
-        return "|".join(parts).strip(), ""
-    attrs = f' width="{size.group("width")}"'
-    if size.group("height"):
-        attrs += f' height="{size.group("height")}"'
-    return "|".join(parts[:-1]).strip(), attrs
-
-
-def _render_embed(self, tokens, idx, md_options, env) -> str:
-    token = tokens[idx]
-    options: RenderOptions = env[_ENV_KEY]
-    link: WikiLink = token.meta["link"]
-    target: EmbedTarget | None = token.meta.get("target")
-    if target is None:
-        name = link.target + (f"#{link.heading}" if link.heading else "")
-        return f'<span class="embed missing">{escapeHtml(options.missing_embed_text.replace("{name}", name))}</span>'
-    if target.kind == "image":
-        alt, size = _image_label(link.label)
-        alt = alt or target.title.rsplit(".", 1)[0] or link.target  # Obsidian's alt: the file name
-        return f'<img class="embed-image" src="{escapeHtml(target.src)}" alt="{escapeHtml(alt)}" loading="lazy"{size}>'
-    if target.kind != "note":
-        return render_file_embed(target, link.label or "", link.heading)
-    title = escapeHtml(tooltip(target.title or link.text))
-    lang = f' lang="{escapeHtml(target.lang)}" hreflang="{escapeHtml(target.lang)}"' if target.lang else ""
-    href = escapeHtml(target.src + _fragment(link.heading))
-    anchor = f'<a class="wikilink" href="{href}" title="{title}"{lang}>{title}</a>'
-    if token.meta.get("as_block"):
-        body = f'<div lang="{escapeHtml(target.lang)}">{target.html}</div>' if target.lang else target.html
-        return f'<p class="embed-title">{anchor}</p>\n{body}\n'
-    return f'<span class="embed embed-note">{anchor}</span>'
-
-
-def _render_hashtag(self, tokens, idx, md_options, env) -> str:
-    options: RenderOptions = env[_ENV_KEY]
-    tag = tokens[idx].content
-    if options.tag_href is None:
-        return f'<span class="tag">#{escapeHtml(tag)}</span>'
-    return f'<a class="tag" href="{escapeHtml(options.tag_href(tag))}">#{escapeHtml(tag)}</a>'
-
-
-def _render_change_marker(self, tokens, idx, md_options, env) -> str:
-    tooltip = escapeHtml(tokens[idx].content)
-    return f'<span class="change-marker"><span class="visually-hidden">{tooltip}</span></span>'
