@@ -153,3 +153,12 @@ def test_the_reader_and_the_review_history_write_dates_alike(site):
     assert approved == day
     french = visible(french_client(site, "editor").get(f"/review/{LANG}/{SLUG}").get_data(as_text=True))
     assert re.search(r"Dépubliée · editor · \d{1,2} \w+ \d{4} à \d\d:\d\d", french), french
+
+
+def test_every_template_writes_dates_through_the_one_helper():
+    """Dates on pages come from ``show_date`` (the chart's axis keeps its short day-month labels)."""
+    templates = Path(__file__).resolve().parent.parent / "app" / "templates"
+    stray = [f"{path.relative_to(templates)}: {line.strip()}" for path in templates.rglob("*.html")
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if re.search(r"\bformat_(date|datetime|time)\(", line) and '"d MMM"' not in line]
+    assert not stray, stray
