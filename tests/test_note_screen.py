@@ -234,3 +234,15 @@ def test_the_review_api_keeps_the_reason_for_unpublishing(site):
     assert api.post(f"/api/v1/notes/{SLUG}/{LANG}/unpublish", json={"reason": "Hors sujet"}, headers=headers).status_code == 200
     events = api.get(f"/api/v1/notes/{SLUG}/{LANG}/publications", headers=headers).get_json()["events"]
     assert (events[0]["action"], events[0]["comment"]) == ("unpublished", "Hors sujet")
+
+
+def test_a_heading_opens_the_french_at_the_heading_itself(site):
+    """A heading has its own id on the French page (no ``L<line>``): the link must use it."""
+    client = client_as(site, "translator")
+    html = client.get(f"/translate/{LANG}/{LONG}").get_data(as_text=True)
+    articles = [chunk.split("</article>")[0] for chunk in html.split('<article class="segment')[1:]]
+    heading = next(article for article in articles if ">Partie 2<" in article)
+    href = re.search(r'<a href="(/fr/notes/guide-long)#([\w-]+)"', heading)
+    assert href.group(2) == "user-content-partie-2"
+    french = client.get(href.group(1)).get_data(as_text=True)
+    assert re.search(rf'<h2 id="{href.group(2)}">Partie 2</h2>', french)

@@ -128,7 +128,7 @@ def note_heading_lines(text: str) -> dict[int, str]:
     env = {_ENV_KEY: RenderOptions(resolve_link=lambda link: None), STRICT_LINE_BREAKS: False}
     tokens = _parser(False).parse(split.body, env)
     openers = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
-    ids = _unique_heading_ids(tokens[i + 1].content for i in openers)
+    ids = unique_heading_ids(tokens[i + 1].content for i in openers)
     return {tokens[i].map[0] + split.body_line: slug for i, slug in zip(openers, ids) if tokens[i].map}
 
 
