@@ -268,3 +268,13 @@ def test_a_passage_suggested_from_another_does_not_take_that_passages_history(si
     assert "New — suggested from a similar passage" in new
     assert "Paragraph 3, saved once" in articles[ident]  # the passage that was saved keeps its history
     assert "History (" not in new or "History (0)" in new
+
+
+def test_a_submitted_note_offers_no_second_submission(site):
+    """Once submitted, the screen says it waits for the editor instead of "you can submit" and a button."""
+    fill(site, SLUG)
+    submit(site, SLUG)
+    html = client_as(site, "translator").get(f"/translate/{LANG}/{SLUG}").get_data(as_text=True)
+    assert re.search(r'<form [^>]*data-role="submit-form" hidden>', html)
+    assert re.search(r'<p class="tr-ready" data-role="ready" hidden>', html)
+    assert re.search(r'<p class="tr-submitted" data-role="submitted">Submitted for review', html)
