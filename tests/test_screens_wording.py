@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from app.render.chart import Series, line_chart
+
 from tests.long_note import long_note
 from tests.review_support import LANG, clean_garden, make_users
 from tests.test_french_screens import french_client, visible
@@ -55,3 +57,14 @@ def test_the_two_pagers_of_a_long_note_are_told_apart(site):
     html = _client(site, "translator", "fr").get(f"/translate/{LANG}/guide-long").get_data(as_text=True)
     labels = re.findall(r'<nav class="tr-pager" aria-label="([^"]+)"', html)
     assert len(labels) == 2 and len(set(labels)) == 2
+
+
+@pytest.mark.parametrize("weeks", range(2, 30))
+def test_the_labels_under_the_chart_never_sit_next_to_each_other(weeks):
+    """Twelve weeks labelled every other week put the last week's label on the one before it ("25 nov.2 déc.")."""
+    labels = [f"w{n}" for n in range(weeks)]
+    svg = str(line_chart("c", "t", "d", labels, [Series("s", tuple(range(weeks)))]))
+    shown = [labels.index(name) for name in re.findall(r'<text class="chart-label"[^>]*>(w\d+)</text>', svg)]
+    every = max(1, -(-weeks // 6))
+    assert shown[0] == 0 and shown[-1] == weeks - 1
+    assert all(b - a >= every for a, b in zip(shown, shown[1:])), shown
