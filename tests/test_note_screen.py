@@ -248,18 +248,6 @@ def test_the_review_api_keeps_the_reason_for_unpublishing(site):
     assert (events[0]["action"], events[0]["comment"]) == ("unpublished", "Hors sujet")
 
 
-def test_a_heading_opens_the_french_at_the_heading_itself(site):
-    """A heading has its own id on the French page (no ``L<line>``): the link must use it."""
-    client = client_as(site, "translator")
-    html = client.get(f"/translate/{LANG}/{LONG}").get_data(as_text=True)
-    articles = [chunk.split("</article>")[0] for chunk in html.split('<article class="segment')[1:]]
-    heading = next(article for article in articles if ">Partie 2<" in article)
-    href = re.search(r'<a href="(/fr/notes/guide-long)#([\w-]+)"', heading)
-    assert href.group(2) == "user-content-partie-2"
-    french = client.get(href.group(1)).get_data(as_text=True)
-    assert re.search(rf'<h2 id="{href.group(2)}">Partie 2</h2>', french)
-
-
 def test_a_passage_suggested_from_another_does_not_take_that_passages_history(site):
     """The history of a new passage pre-filled from a similar one is its own (empty), not the other's saves."""
     fill(site, LONG)
