@@ -246,3 +246,35 @@ def test_the_review_api_keeps_the_reason_for_unpublishing(site):
     assert api.post(f"/api/v1/notes/{SLUG}/{LANG}/unpublish", json={"reason": "Hors sujet"}, headers=headers).status_code == 200
     events = api.get(f"/api/v1/notes/{SLUG}/{LANG}/publications", headers=headers).get_json()["events"]
     assert (events[0]["action"], events[0]["comment"]) == ("unpublished", "Hors sujet")
+
+
+def test_a_passage_suggested_from_another_does_not_take_that_passages_history(site):
+    """The history of a new passage pre-filled from a similar one is its own (empty), not the other's saves."""
+    fill(site, LONG)
+    source = "Le paragraphe 3 de la partie 1 explique une idée de plus, avec soin."
+    client = client_as(site, "translator")
+    html = client.get(f"/translate/{LANG}/{LONG}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    article = next(a for a in html.split("<article")[1:] if f">{source}<" in a)
+    ident = re.search(r'id="seg-(\w+)"', article).group(1)
+    version = re.search(r'name="base_version" value="([^"]+)"', article).group(1)
+    saved = client.put(f"/api/v1/notes/{LONG}/{LANG}/entries/{ident}", json={"msgstr": "Paragraph 3, saved once", "base_version": version},
+                       headers={"X-CSRFToken": token})
+    assert saved.status_code == 200
+    change_french(site, LONG, source, source + "\n\n" + source.replace("avec soin", "avec grand soin"))
+    html = unescape(client.get(f"/translate/{LANG}/{LONG}").get_data(as_text=True))
+    articles = {re.search(r'id="seg-(\w+)"', a).group(1): a.split("</article>")[0] for a in html.split("<article")[1:]}
+    new = next(a for a in articles.values() if "avec grand soin.<" in a)
+    assert "New — suggested from a similar passage" in new
+    assert "Paragraph 3, saved once" in articles[ident]  # the passage that was saved keeps its history
+    assert "History (" not in new or "History (0)" in new
+
+
+def test_a_submitted_note_offers_no_second_submission(site):
+    """Once submitted, the screen says it waits for the editor instead of "you can submit" and a button."""
+    fill(site, SLUG)
+    submit(site, SLUG)
+    html = client_as(site, "translator").get(f"/translate/{LANG}/{SLUG}").get_data(as_text=True)
+    assert re.search(r'<form [^>]*data-role="submit-form" hidden>', html)
+    assert re.search(r'<p class="tr-ready" data-role="ready" hidden>', html)
+    assert re.search(r'<p class="tr-submitted" data-role="submitted">Submitted for review', html)

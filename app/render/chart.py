@@ -74,9 +74,10 @@ def line_chart(ident: str, title: str, description: str, labels: list[str], seri
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
                      f'<text class="chart-tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{_number(value)}</text>')
     every = max(1, -(-len(labels) // 6))  # at most about six labels under the axis
+    last = len(labels) - 1  # always labelled; a regular label closer to it than ``every`` would overlap it
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            anchor = "end" if i == len(labels) - 1 and len(labels) > 1 else "start" if i == 0 else "middle"
+        if (i % every == 0 and last - i >= every) or i == last:
+            anchor = "end" if i == last and last > 0 else "start" if i == 0 else "middle"
             parts.append(f'<text class="chart-label" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}">'
                          f'{escape(label)}</text>')
     parts.append("</g>")

@@ -76,8 +76,11 @@
     }
     var gaps = screen.querySelector("[data-role=gaps]");
     var ready = screen.querySelector("[data-role=ready]");
+    var submitted = note.state === "submitted";  // waiting for the editor: nothing to submit again
     if (gaps) { gaps.hidden = note.ready; }
-    if (ready) { ready.hidden = !note.ready; }
+    if (ready) { ready.hidden = !note.ready || submitted; }
+    screen.querySelectorAll("[data-role=submitted]").forEach(function (node) { node.hidden = !submitted; });
+    screen.querySelectorAll("[data-role=submit-form]").forEach(function (node) { node.hidden = submitted; });
     if (note.ready) {
       var errors = screen.querySelector("[data-role=gap-errors]");
       if (errors) { errors.hidden = true; }

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.catalog import minor
 from app.catalog.context import SegmentContext, note_sections, segment_contexts
-from app.catalog.fuzzy_reasons import fuzzy_reasons
+from app.catalog.fuzzy_reasons import SIMILAR_PASSAGE, fuzzy_reasons
 from app.catalog.po import catalog_counts, entry_id, translations_of
 from app.content.notes import Note
 from app.extensions import db
@@ -209,8 +209,9 @@ def note_screen(garden: Garden, note: Note, lang: str, show: str = "all", page: 
         if entry.previous_msgid and (entry.fuzzy or minor.pending(entry)):
             if entry.fuzzy:
                 segment.diff = word_diff_html(entry.previous_msgid, entry.msgid)
-            previous = polib.POEntry(msgctxt=entry.previous_msgctxt or entry.msgctxt, msgid=entry.previous_msgid)
-            segment.history = segment.history + history.get(entry_id(previous), [])  # saves made on the old French
+            if segment.reason != SIMILAR_PASSAGE:  # a passage suggested from another: that one's saves are not its own
+                previous = polib.POEntry(msgctxt=entry.previous_msgctxt or entry.msgctxt, msgid=entry.previous_msgid)
+                segment.history = segment.history + history.get(entry_id(previous), [])  # saves made on the old French
         segments.append(segment)
     pages = screen_pages(segments, [(s.number, s.title) for s in note_sections(note.text)], show)
     page = pages.page_of[focus] if focus in pages.page_of else pages.clamp(page)
