@@ -56,4 +56,9 @@ def warm_up_pages(app: Flask, paths: list[str]) -> list[str]:
                 log.warning("warm-up request %s answered %s", path, response.status_code)
     finally:
         app.config["WATCH_FILES"] = watch
+        if "sqlalchemy" in app.extensions:
+            from app.extensions import db
+
+            with app.app_context():
+                db.engine.dispose()  # the master keeps no connection open: the workers inherit no socket
     return answered
