@@ -1,7 +1,6 @@
-"""Flask extensions, created once and bound to the app in the factory."""
+"""Flask extensions, created once and bound to the app in the factory (Flask-Migrate: app/schema_migrations.py)."""
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -12,7 +11,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()

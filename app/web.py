@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from app.catalog import minor as minor_changes
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, login_manager
 from app.i18n import action_label, compile_interface_catalogs, select_locale, show_date, state_label
+from app.schema_migrations import init_migrations
 from app.services.garden import init_garden
 from app.services.reading.note_pages import BrokenNote
 
@@ -73,7 +74,7 @@ def init_app(app: Flask) -> None:
     app.json = SafeJSONProvider(app)
     _trust_proxies(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
+    init_migrations(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -61,9 +61,11 @@ def grow_garden(work: Path, notes: int) -> Path:
 
 def site_env(work: Path) -> dict:
     """The environment of every Passerelle process of the run: all folders under ``work``."""
-    return dict(os.environ, PASSERELLE_CONTENT_DIR=str(work / "content"),
-                PASSERELLE_TRANSLATIONS_DIR=str(work / "translations"),
-                PASSERELLE_INSTANCE_DIR=str(work / "instance"), PASSERELLE_SECRET_KEY="bench")
+    env = dict(os.environ, PASSERELLE_CONTENT_DIR=str(work / "content"),
+               PASSERELLE_TRANSLATIONS_DIR=str(work / "translations"),
+               PASSERELLE_INSTANCE_DIR=str(work / "instance"), PASSERELLE_SECRET_KEY="bench")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a deployed server has its bytecode; without it every start compiles the app
+    return env
 
 
 def probe_index(env: dict) -> dict:

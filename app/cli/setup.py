@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
 from app.i18n import compile_interface_catalogs
 
@@ -14,6 +13,8 @@ from app.i18n import compile_interface_catalogs
 @with_appcontext
 def init_command(demo: bool) -> None:
     """Create or migrate the database, compile interface catalogs, index and sync the notes."""
+    from flask_migrate import upgrade  # here: the app itself never imports Flask-Migrate and alembic
+
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("database ready")
     compiled = compile_interface_catalogs(current_app.config["I18N_SOURCE_DIR"], current_app.config["I18N_COMPILED_DIR"], force=True)
