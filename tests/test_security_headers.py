@@ -335,7 +335,7 @@ def test_every_failed_login_costs_a_password_hash(app, tokens, monkeypatch):
         return real(hashed, password)
 
     monkeypatch.setattr(accounts, "check_password_hash", counting)
-    monkeypatch.setattr("app.models.check_password_hash", counting)
+    monkeypatch.setattr("app.models.accounts.check_password_hash", counting)
     with app.app_context():
         for name in ("translator", "nobody-at-all", "disabled-user"):
             calls.clear()
