@@ -95,3 +95,12 @@ def axe_violations(tab, impacts: tuple[str, ...] = ("serious", "critical")) -> l
         for v in violations
         if v.get("impact") in impacts
     ]
+
+
+def unpublish_with_reason(tab, reason: str) -> str:
+    """On a review screen of a published note: unpublish with ``reason``, confirmed; return the decision history's text."""
+    tab.fill("#unpublish-reason", reason)
+    tab.locator("#unpublish-confirm").check()
+    tab.locator(".review-unpublish button[type=submit]").click()
+    tab.wait_for_selector(".review-history")
+    return tab.locator(".review-history").inner_text()

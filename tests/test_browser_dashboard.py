@@ -14,7 +14,7 @@ import re
 import pytest
 
 from app.services.garden import get_garden
-from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
+from tests.browser import axe_violations, live_server, page, unpublish_with_reason  # noqa: F401  (fixtures)
 from tests.long_note import long_note
 from tests.review_support import LANG, PASSWORD, SLUG, clean_garden, fill, make_users, submit
 
@@ -127,11 +127,7 @@ def test_translator_and_editor_work_through_a_thousand_notes(big_garden, page): 
     tab.goto(f"/review/{LANG}/{SLUG}")
     tab.locator("form[action$='/approve'] button").click()
     tab.wait_for_selector(".review-unpublish")
-    tab.fill("#unpublish-reason", "Un contresens dans la conclusion")
-    tab.locator("#unpublish-confirm").check()
-    tab.locator(".review-unpublish button[type=submit]").click()
-    tab.wait_for_selector(".review-history")
-    history = tab.locator(".review-history").inner_text()
+    history = unpublish_with_reason(tab, "Un contresens dans la conclusion")
     assert "Dépubliée" in history and "Un contresens dans la conclusion" in history
     assert axe_violations(tab) == []
     editor.close()

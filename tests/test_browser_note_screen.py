@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import axe_violations, live_server, page  # noqa: F401  (fixtures)
+from tests.browser import axe_violations, live_server, page, unpublish_with_reason  # noqa: F401  (fixtures)
 from tests.long_note import long_note
 from tests.review_support import LANG, PASSWORD, SLUG, clean_garden, fill, make_users, submit
 
@@ -74,11 +74,7 @@ def test_an_editor_unpublishes_with_a_reason_from_a_screen_with_the_account_area
     page.wait_for_selector(".review-unpublish")
     assert page.locator(".account button", has_text="Se déconnecter").first.is_visible()
     assert axe_violations(page) == []
-    page.fill("#unpublish-reason", "Un contresens dans la conclusion")
-    page.locator("#unpublish-confirm").check()
-    page.locator(".review-unpublish button[type=submit]").click()
-    page.wait_for_selector(".review-history")
-    history = page.locator(".review-history").inner_text()
+    history = unpublish_with_reason(page, "Un contresens dans la conclusion")
     assert "Dépubliée" in history and "Un contresens dans la conclusion" in history
     assert axe_violations(page) == []
     page.goto(f"/{LANG}/notes/{SLUG}")
