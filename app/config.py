@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +21,8 @@ def secret_key_from_instance(instance_path: str | os.PathLike) -> str:
             return key
     except FileNotFoundError:
         pass
+    import secrets  # here: only the first start of an instance makes a key
+
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

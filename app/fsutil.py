@@ -10,12 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-from filelock import FileLock
 
 DEFAULT_MODE = 0o644
 TEMP_SUFFIX = ".tmp"
@@ -50,6 +47,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync_dir: 
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = DEFAULT_MODE
+    import tempfile  # here: a command that writes nothing does not import it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -83,6 +82,8 @@ def file_lock(path: str | os.PathLike[str], timeout: float = 30) -> Iterator[Non
 
     Raises ``filelock.Timeout`` when the lock is not obtained within ``timeout`` seconds.
     """
+    from filelock import FileLock  # here: a command that locks nothing does not import it
+
     lock_file = lock_path(path)
     os.makedirs(os.path.dirname(lock_file), exist_ok=True)
     # One FileLock instance per lock file: its counter makes nested use in one
@@ -95,20 +96,27 @@ def file_lock(path: str | os.PathLike[str], timeout: float = 30) -> Iterator[Non
         lock.release()
 
 
+def is_temp_file(name: str) -> bool:
+    """Whether ``name`` is one of :func:`atomic_write`'s temporary files (``.<name>.<random>.tmp``)."""
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def remove_stale_temp(path: str, cutoff: float) -> bool:
+    """Remove the temporary file ``path`` if it is a regular file last modified before ``cutoff``; True if removed."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+            os.unlink(path)
+            return True
+    except FileNotFoundError:
+        pass
+    return False
+
+
 def cleanup_temp_files(folder: str | os.PathLike[str], grace: float = 60.0) -> int:
     """Remove leftover ``.*.tmp`` files older than ``grace`` seconds under ``folder``; return how many."""
     removed = 0
     cutoff = time.time() - grace
     for root, _dirs, files in os.walk(os.fspath(folder)):
-        for name in files:
-            if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
-                continue
-            full = os.path.join(root, name)
-            try:
-                info = os.lstat(full)
-                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
-                    os.unlink(full)
-                    removed += 1
-            except FileNotFoundError:
-                continue
+        removed += sum(remove_stale_temp(os.path.join(root, name), cutoff) for name in files if is_temp_file(name))
     return removed

@@ -105,10 +105,13 @@ class Manifest:
                 log.info("sync manifest %s is for another garden or version: full pass", manifest.path)
                 return manifest
             notes = data["notes"]
-            for record in notes.values():  # validate the shape once, up front
-                slug, *french, catalogs = record
-                if not isinstance(slug, str) or len(french) != 4 or any(len(v) != 4 + len(COUNT_KEYS) for v in catalogs.values()):
+            width = 4 + len(COUNT_KEYS)
+            for record in notes.values():  # validate the shape once, up front (10,000 records: kept cheap)
+                if len(record) != 6 or type(record[0]) is not str:
                     raise ValueError("malformed record")
+                for value in record[5].values():
+                    if len(value) != width:
+                        raise ValueError("malformed record")
         except FileNotFoundError:
             return manifest
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -13,18 +13,19 @@ import contextlib
 import copy
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import polib
 
+from app.catalog.folder_stamps import FolderStamps, slugs_digest
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.content import slugmap
-from app.content.index import list_note_files
 from app.content.limits import LimitExceeded, NoteLimits
+from app.content.note_errors import DEFAULT_LIMITS, NoteReadError
 from app.content.slugmap import Rename, SlugMap
-from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note
-from app.fsutil import atomic_write, cleanup_temp_files, file_lock
+from app.fsutil import atomic_write, cleanup_temp_files, file_lock, is_temp_file, remove_stale_temp
 
 
 
@@ -32,9 +33,10 @@ def _load_catalog_code() -> None:
     """Import the segmenter, the merge and the PO code: a sync with nothing to merge (the usual one) never needs them."""
     global merge_catalog, CatalogError, catalog_counts, format_catalog, parse_catalog, FSI, apply_locations
     global default_locations, reference_tokens, FrontMatterError, note_name, segment_note
-    global catalog_msgids, detect_renames, move_catalogs, orphan_entries
+    global catalog_msgids, detect_renames, move_catalogs, orphan_entries, check_note
     if "segment_note" in globals():
         return
+    from app.content.notes import check_note
     from app.catalog.merge import merge_catalog
     from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
     from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
@@ -104,6 +106,43 @@ def find_orphans(translations_dir: str | os.PathLike, langs: Iterable[str], live
             orphans += [folder / e.name for e in entries
                         if e.name.endswith(".po") and not e.name.startswith(".") and e.name[:-3] not in live_slugs]
     return sorted(orphans)
+
+
+def scan_catalog_folders(translations_dir: str | os.PathLike, langs: Iterable[str], live_slugs: Iterable[str], *,
+                         clean: bool, grace: float = 60.0, stamps: FolderStamps | None = None) -> tuple[list[Path], int]:
+    """Orphaned catalogs (as :func:`find_orphans`) and, with ``clean``, how many leftover temporary files older than
+    ``grace`` seconds were removed (as :func:`~app.fsutil.cleanup_temp_files`): one listing of each catalog folder,
+    none for a folder ``stamps`` recorded and that has not changed since."""
+    orphans, cleaned = [], 0
+    digest = slugs_digest(live_slugs) if stamps is not None else ""
+    live_slugs = set(live_slugs)
+    for lang in langs:
+        folder = Path(translations_dir) / lang / "notes"
+        known = stamps.recorded_orphans(folder, lang, digest) if stamps is not None else None
+        if known is not None:
+            orphans += known
+            continue
+        found, temp_left, cutoff = [], False, time.time() - grace
+        looked_at, mtime = time.time_ns(), None
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            mtime = os.stat(folder).st_mtime_ns
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith("."):
+                        if is_temp_file(name):
+                            removed = clean and remove_stale_temp(entry.path, cutoff)
+                            cleaned += removed
+                            temp_left = temp_left or not removed
+                    elif name.endswith(".po") and name[:-3] not in live_slugs:
+                        found.append(folder / name)
+                    elif entry.is_dir(follow_symlinks=False):
+                        temp_left = True  # a sub-folder is walked every time
+                        cleaned += cleanup_temp_files(entry.path, grace) if clean else 0
+        orphans += found
+        if stamps is not None:
+            stamps.record_catalogs(lang, mtime, looked_at, digest, found, temp_left)
+    return sorted(orphans), cleaned
 
 
 def _with_reference_tokens(po: polib.POFile) -> str:
@@ -216,41 +255,43 @@ def sync_all(
     With ``processes`` > 1, a sync with many new notes (a first sync) forks that many workers. A
     note over ``limits`` (or that cannot be read at all) is reported and its catalogs left alone.
     """
-    import multiprocessing
-    import time
-
-    from app.catalog.sync_run import PROCESS_THRESHOLD, SyncRun, sync_files, sync_in_processes
+    from app.catalog.sync_run import PROCESS_THRESHOLD, SyncRun, can_fork, sync_files, sync_in_processes
 
     started = time.perf_counter()
     notes_folder, translations_dir, langs = Path(notes_folder), Path(translations_dir), list(langs)
     report = SyncReport(languages=tuple(langs), check=check)
     manifest = Manifest.load(state_dir, notes_folder, translations_dir)
     report.full = not manifest.trusted
-    run = SyncRun(notes_folder, translations_dir, langs, manifest, report, limits=limits)
-    if not check:
-        for lang in langs:
-            if (translations_dir / lang / "notes").is_dir():
-                report.cleaned += cleanup_temp_files(translations_dir / lang / "notes")
-    files = list_note_files(notes_folder) if notes_folder.is_dir() else []
+    folders = FolderStamps.load(state_dir, notes_folder, translations_dir)
+    files = folders.note_files(notes_folder)
     slugs, report.renames = resolve_slugs(notes_folder, translations_dir, langs, state_dir, files, check=check,
                                           limits=limits)
     for rename in report.renames:
         manifest.forget(rename.old_source)
         if check:
             report.out_of_date.append(f"{rename.old_source} → {rename.new_source}: renamed note, catalogs to move ({rename.old_slug} → {rename.new_slug})")
+    run = SyncRun(notes_folder, translations_dir, langs, manifest, report, limits=limits)
     run.compendium = OrphanCompendium(translations_dir, set(slugs.values()))
     report.notes = len(files)
     pairs = [(f, slugs[f]) for f in files]
     new_notes = len(files) if not manifest.trusted else sum(f not in manifest.notes for f in files)
-    if processes > 1 and new_notes >= PROCESS_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-        sync_in_processes(run, pairs, processes, progress)
-    else:
-        sync_files(run, pairs, progress)
+    try:
+        if processes > 1 and new_notes >= PROCESS_THRESHOLD and can_fork():
+            sync_in_processes(run, pairs, processes, progress)
+        else:
+            sync_files(run, pairs, progress)
+    finally:
+        run.close()
     report.states["unchanged"] += report.skipped
     report.entries.update(dict(zip(COUNT_KEYS, run.skipped_entries)))
     for source in set(manifest.sources()) - set(files):
         manifest.forget(source)
-    report.orphans = find_orphans(translations_dir, langs, set(slugs.values()))
+    # orphans, and temporary files a killed sync or save left (not this sync's: it renamed every one it made)
+    report.orphans, cleaned = scan_catalog_folders(translations_dir, langs, slugs.values(), clean=not check,
+                                                   stamps=folders)
+    report.cleaned += cleaned
     run.save()
+    if not check:
+        folders.save()
     report.elapsed = time.perf_counter() - started
     return report

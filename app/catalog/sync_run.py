@@ -8,20 +8,16 @@ merge is CPU-bound Python.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing
 import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
 from app.catalog.sync import sync_note
 from app.content.limits import NoteLimits
-from app.content.notes import DEFAULT_LIMITS, NoteReadError, check_note, unexpected
+from app.content.note_errors import DEFAULT_LIMITS, NoteReadError, unexpected
 from app.fsutil import fsync_dir
 
 CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
@@ -33,6 +29,19 @@ CHUNK = 200  #: notes per task given to a worker process
 def _read(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def _open_dir(path: Path) -> int | None:
+    """A descriptor of folder ``path`` to ``stat`` its files by name (the kernel then walks no path prefix), or None."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+
+
+def _stat(name: str, folder_fd: int | None, path: str) -> os.stat_result:
+    """``stat`` of ``name`` in the folder of ``folder_fd`` when open, else of the full ``path``."""
+    return os.stat(name, dir_fd=folder_fd) if folder_fd is not None else os.stat(path)
 
 
 def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: bool,
@@ -64,12 +73,22 @@ class SyncRun:
         self.inflight = 0  #: notes submitted to the workers and not finished yet
         self.durable = 0  #: catalogs written whose folder was fsynced since
         self.compendium: Callable[[str], Sequence] | None = None  #: orphaned catalogs' entries, for new notes
+        #: descriptors of the notes folder and of each language's catalog folder: 20,000 ``stat`` a no-op sync
+        self.notes_fd = _open_dir(notes_folder)
+        self.catalog_fds = {lang: _open_dir(translations_dir / lang / "notes") for lang in langs}
+
+    def close(self) -> None:
+        """Close the folder descriptors."""
+        for fd in (self.notes_fd, *self.catalog_fds.values()):
+            if fd is not None:
+                os.close(fd)
+        self.notes_fd, self.catalog_fds = None, {}
 
     def plan(self, source: str, slug: str) -> tuple[str, str, list[tuple[str, Path]]] | None:
         """Decide from stamps what one French file needs; read it only if something changed."""
         path = self.notes_prefix + source  # plain strings: this runs 10,000 times in a no-op sync
         try:
-            st, data = os.stat(path), None
+            st, data = _stat(source, self.notes_fd, path), None
             if not self.manifest.french_current(source, st, slug):
                 data = _read(path)
                 stamp = Stamp.of(st, data)
@@ -79,10 +98,12 @@ class SyncRun:
             jobs = []
             for lang in self.langs:
                 catalog = f"{self.catalogs_prefix}{lang}/notes/{slug}.po"
-                if not self._catalog_unchanged(source, lang, catalog):
+                if not self._catalog_unchanged(source, lang, catalog, f"{slug}.po"):
                     jobs.append((lang, Path(catalog)))
             if not jobs:
                 return None
+            from app.content.notes import check_note  # YAML and the rest: only once a note must be read
+
             text, _, _ = check_note(_read(path) if data is None else data, source, self.limits)
             return source, text, jobs
         except FileNotFoundError:
@@ -113,10 +134,10 @@ class SyncRun:
         for lang in self.langs:
             self.manifest.drop_catalog(source, lang)
 
-    def _catalog_unchanged(self, source: str, lang: str, catalog: str) -> bool:
+    def _catalog_unchanged(self, source: str, lang: str, catalog: str, name: str) -> bool:
         """True (and counted) when the catalog is as the last sync left it, by stamp or by content."""
         try:
-            st = os.stat(catalog)
+            st = _stat(name, self.catalog_fds.get(lang), catalog)
         except FileNotFoundError:
             return False
         counts = self.manifest.catalog_current(source, lang, st)
@@ -165,14 +186,22 @@ class SyncRun:
 
 def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | None) -> None:
     """Plan each note in order, merge and write in worker threads, record results in order."""
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    pool = None  # started at the first note to merge: a no-op sync starts no thread
+    try:
         pending: deque = deque()  # (done, source, future or None)
         for done, (source, slug) in enumerate(pairs, 1):
             job = run.plan(source, slug)
+            if job is not None and pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                pool = ThreadPoolExecutor(max_workers=WORKERS)
             pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write, compendium=run.compendium)))
             run.inflight += job is not None
             run.collect(pending, len(pairs), progress)
         run.collect(pending, len(pairs), progress, wait=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 _PARENT: SyncRun | None = None  #: the run that forked worker processes inherit
@@ -185,19 +214,34 @@ def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
     run = SyncRun(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
                limits=parent.limits)
     run.compendium = parent.compendium
-    sync_files(run, pairs, None)
+    try:
+        sync_files(run, pairs, None)
+    finally:
+        run.close()
     report.errors = [SyncError(str(e)) for e in report.errors]  # picklable whatever the original type
     return report, run.skipped_entries, {s: run.manifest.notes.get(s) for s, _ in pairs}, run.racy
 
 
 def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this worker when the sync process dies, so none outlives a killed sync."""
+    import ctypes
+    import signal
+
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def can_fork() -> bool:
+    """Whether this platform can fork worker processes for a sync."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def sync_in_processes(run: SyncRun, pairs: list[tuple[str, str]], processes: int, progress: Callable | None) -> None:
     """Spread a large sync over forked processes (the merge is CPU-bound Python); merge their results in order."""
+    import multiprocessing
+
     global _PARENT
     chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
     _PARENT, done = run, 0

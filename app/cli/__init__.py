@@ -8,9 +8,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-import click
-
 if TYPE_CHECKING:
+    import click
     from flask import Flask
 
 
@@ -21,6 +20,7 @@ def _create_app():
 
 
 def _flask_group() -> click.Group:
+    import click
     from flask.cli import FlaskGroup
 
     @click.group(cls=FlaskGroup, create_app=_create_app,

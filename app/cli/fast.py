@@ -15,8 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-import click
-
 from app.config import load_config
 
 
@@ -128,9 +126,14 @@ def _settle_renames_with_app() -> None:
 def echo_report(report) -> None:
     """Print what a sync did, as ``passerelle sync`` always has."""
     for line in report.out_of_date:
-        click.echo(f"out of date: {line}")
+        _say(f"out of date: {line}")
     for orphan in report.orphans:
-        click.echo(f"orphaned (French file gone, catalog kept): {orphan}")
+        _say(f"orphaned (French file gone, catalog kept): {orphan}")
     for error in report.errors:
-        click.echo(f"error: {error}", err=True)
-    click.echo(report.summary())
+        _say(f"error: {error}", err=True)
+    _say(report.summary())
+
+
+def _say(message: str, err: bool = False) -> None:
+    """One line on standard output (or error), as ``click.echo`` prints it; click itself is not imported for this."""
+    print(message, file=sys.stderr if err else sys.stdout, flush=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.content import slugmap
+from app.content.files import list_note_files
 from app.content.limits import NoteLimits
 from app.content.notes import DEFAULT_LIMITS, Note, NoteReadError, parse_note, unexpected
 from app.content.slugmap import Rename, SlugMap
@@ -40,32 +41,6 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
-
-
-def list_note_files(folder: Path) -> list[str]:
-    """Return the ``.md`` files under ``folder`` as sorted ``/``-separated relative paths.
-
-    Symbolic links are skipped (files and folders): a link could publish any file of the
-    machine, such as the instance's secret key, as a note. Hidden files and folders are skipped.
-    One ``scandir`` per folder, no ``stat`` per file (the entry types come with the listing).
-    """
-    found: list[str] = []
-    pending = [(os.fspath(folder), "")]
-    while pending:
-        path, prefix = pending.pop()
-        try:
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    name = entry.name
-                    if name.startswith(".") or entry.is_symlink():
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append((entry.path, f"{prefix}{name}/"))
-                    elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
-                        found.append(prefix + name)
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
-            continue
-    return sorted(found)
 
 
 class NoteIndex:

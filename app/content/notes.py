@@ -10,20 +10,8 @@ from app.content.comments import strip_comments
 from app.content.dates import front_matter_dates
 from app.content.frontmatter import FrontMatterError, Split, as_string_list, parse_front_matter, split_front_matter
 from app.content.limits import LimitExceeded, NoteLimits, check_markdown_depth, check_size
+from app.content.note_errors import DEFAULT_LIMITS, NoteReadError, unexpected  # noqa: F401  (re-exported)
 from app.content.wikilinks import WikiLink, find_hashtags, find_wikilinks
-
-DEFAULT_LIMITS = NoteLimits()
-
-
-class NoteReadError(Exception):
-    """A note that cannot be read: bad encoding, broken front matter, over a limit, or any failure reading it."""
-
-    def __init__(self, filename: str, reason: str, line: int | None = None):
-        where = filename if line is None else f"{filename}:{line}"
-        super().__init__(f"{where}: {reason}")
-        self.filename = filename
-        self.reason = reason
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -126,11 +114,3 @@ def read_note(path: Path, filename: str, slug: str, limits: NoteLimits = DEFAULT
     """Read and parse the note file at ``path``."""
     stat = path.stat()
     return parse_note(path.read_bytes(), filename, slug, stat.st_mtime, limits)
-
-
-def unexpected(filename: str, exc: BaseException, doing: str = "read") -> NoteReadError:
-    """The error of a note that could not be ``doing`` (read, rendered): a limit's reason, else the failure's type and message."""
-    if isinstance(exc, LimitExceeded):
-        return NoteReadError(filename, exc.reason, exc.line)
-    message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    return NoteReadError(filename, f"cannot be {doing} ({type(exc).__name__}{': ' + message if message else ''})")

@@ -109,7 +109,8 @@ class SlugMap:
         self.loaded = False  #: True when read from a usable file
 
     # -- storage ---------------------------------------------------------------------------------
-    def _read(self) -> None:
+    def _read(self, set_aside: bool = True) -> None:
+        """Read the stored registry; an unusable one is moved aside (``set_aside``, under the lock) or left as is."""
         try:
             data = json.loads(self.path.read_bytes())
             if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -122,6 +123,9 @@ class SlugMap:
             self.slugs, self.redirects, self.pending, self.loaded = {}, {}, [], False
             return
         except (OSError, ValueError, KeyError, TypeError) as exc:
+            if not set_aside:
+                self.loaded = False
+                return
             # Never silently start over: that would hand slugs to other notes. Keep the bad file aside.
             log.error("slug registry %s is unusable (%s): kept as %s.broken, slugs reassigned by file order", self.path, exc, self.path.name)
             os.replace(self.path, self.path.with_name(self.path.name + ".broken"))
@@ -140,8 +144,10 @@ class SlugMap:
         """The registry as stored (empty when there is none yet)."""
         registry = cls(state_dir)
         if registry.path.exists():
-            with file_lock(registry.path):
-                registry._read()
+            registry._read(set_aside=False)  # written atomically: a read without the lock sees a whole file
+            if not registry.loaded and registry.path.exists():
+                with file_lock(registry.path):  # unusable: set aside under the lock, as an update would
+                    registry._read()
         return registry
 
     # -- changing --------------------------------------------------------------------------------
