@@ -293,7 +293,7 @@ def test_a_line_break_is_an_error_where_the_text_is_also_a_single_line_place():
 def test_every_place_type_is_listed_and_checked_on_the_screen_data(tmp_path):
     from app.catalog.merge import merge_catalog
     from app.catalog.segment import segment_note
-    from app.services.translating.entries import entry_checks, entry_types
+    from app.services.translating.entry_views import entry_checks, entry_types
 
     note = "---\ntitle: Même texte\n---\n# Même texte\n\n| Même texte |\n|---|\n| a |\n\nMême texte\n"
     po = merge_catalog(None, segment_note(note), "n.md", "en")

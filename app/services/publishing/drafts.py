@@ -16,7 +16,7 @@ from app.catalog.po import CatalogError, entry_id, read_catalog, translations_of
 from app.catalog.segment import segment_note
 from app.content.frontmatter import FrontMatterError, as_string_list, parse_front_matter, split_front_matter
 from app.content.notes import Note
-from app.services.translating.entries import entry_checks
+from app.services.translating.entry_views import entry_checks
 from app.workflow.checks import CheckResult, has_errors
 
 

@@ -17,7 +17,8 @@ from app.catalog.po import entry_id
 from app.models import User
 from app.services.garden import Garden
 from app.services.translating.batch import EntryChange, save_entries
-from app.services.translating.entries import TranslationError, entry_version, live_entries, read_note_catalog, save_counts
+from app.services.translating.entries import TranslationError, live_entries, read_note_catalog
+from app.services.translating.entry_views import entry_version, save_counts
 from app.services.translating.progress import catalog_summary
 from app.workflow.diff import word_diff_html
 

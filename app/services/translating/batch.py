@@ -19,7 +19,8 @@ from app.fsutil import file_lock
 from app.models import EntryHistory, User
 from app.services.garden import Garden
 from app.services.translating.entries import (_commit_with_file, catalog_file, clean_translation, ensure_catalog,
-                                              entry_data, entry_version, find_entry, read_note_catalog, save_counts)
+                                              find_entry, read_note_catalog)
+from app.services.translating.entry_views import entry_data, entry_version, save_counts
 
 
 @dataclass(frozen=True)

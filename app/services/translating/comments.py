@@ -18,7 +18,8 @@ from app.content.notes import Note
 from app.extensions import db
 from app.models import SegmentComment, User, utcnow
 from app.services.garden import Garden
-from app.services.translating.entries import InvalidInput, NotFound, as_utc, find_entry, read_note_catalog
+from app.services.translating.entries import InvalidInput, NotFound, find_entry, read_note_catalog
+from app.services.translating.entry_views import as_utc
 
 MAX_COMMENT_LENGTH = 5000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -4,8 +4,8 @@ An entry's ``version`` is ``"<saves>-<digest>"``: the number of saved history ro
 and :func:`~app.catalog.po.entry_digest` (msgstr, fuzzy flag, previous msgid). It changes on
 every save that changes something (saving the identical text of a translated entry writes
 nothing and adds no history row, as Weblate ignores an unchanged submission) and whenever the file changes
-under us (a sync making it fuzzy, an edit in Poedit), and :func:`entry_version` is the only
-place that computes it.
+under us (a sync making it fuzzy, an edit in Poedit), and
+:func:`~app.services.translating.entry_views.entry_version` is the only place that computes it.
 
 A save happens under the catalog's cross-process lock: re-read, compare the version, commit
 the history row as pending, write the file atomically, then mark the row done with the
@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 
 import polib
@@ -28,64 +27,21 @@ from sqlalchemy import delete, func, select, update
 
 from app.catalog import minor
 from app.catalog.fuzzy_reasons import fuzzy_reasons
-from app.catalog.po import CatalogError, entry_digest, entry_id, parse_catalog, write_catalog
+from app.catalog.po import CatalogError, entry_id, parse_catalog, write_catalog
 from app.content.notes import Note
 from app.extensions import db
 from app.fsutil import atomic_write, file_lock
 from app.models import EntryHistory, User
 from app.services.reviewing import workflow
 from app.services.garden import Garden
-from app.workflow.checks import CheckResult, check_entry
+from app.services.translating.errors import CatalogUnreadable, Conflict, InvalidInput, NotFound, TranslationError  # noqa: F401  (screens name them from here)
+from app.services.translating.entry_views import entry_data, entry_history, entry_version, history_data, save_counts
 from app.workflow.states import Action
 
 log = logging.getLogger(__name__)
 
 #: Control characters a translation may not contain (tab and newline are fine).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-#: Flag a translator sets (in a PO editor) when the English is meant to equal the French.
-IDENTICAL_FLAG = "intended-identical"
-
-
-class TranslationError(Exception):
-    """A request about a translation that cannot be carried out; ``status`` is its HTTP status."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidInput(TranslationError):
-    """Malformed or oversized input (400); ``reason`` and ``params`` let screens word it in their language."""
-
-    status = 400
-
-    def __init__(self, message: str, reason: str = "malformed", **params):
-        super().__init__(message)
-        self.reason, self.params = reason, params
-
-
-class NotFound(TranslationError):
-    """No such catalog or entry (404)."""
-
-    status = 404
-
-
-class CatalogUnreadable(TranslationError):
-    """The catalog on disk does not parse; it is reported and never overwritten (500)."""
-
-    status = 500
-
-
-class Conflict(TranslationError):
-    """The entry changed since ``base_version``; ``current`` is the entry as it is now (409)."""
-
-    status = 409
-
-    def __init__(self, message: str, current: dict):
-        super().__init__(message)
-        self.current = current
 
 
 def catalog_file(garden: Garden, note: Note, lang: str) -> Path:
@@ -156,76 +112,11 @@ def find_entry(po: polib.POFile, wanted: str) -> polib.POEntry | None:
     return next((entry for entry in live_entries(po) if entry_id(entry) == wanted), None)
 
 
-def entry_types(entry: polib.POEntry) -> list[str]:
-    """Every kind of place the entry fills, from its ``#. type: a, b`` comment (``[]`` when absent)."""
-    for line in (entry.comment or "").splitlines():
-        if line.startswith("type:"):
-            return [t.strip() for t in line[5:].split(",") if t.strip()]
-    return []
-
-
-def entry_type(entry: polib.POEntry) -> str:
-    """What the entry is first (its first place), from its ``#. type: …`` comment (``""`` when absent)."""
-    types = entry_types(entry)
-    return types[0] if types else ""
-
-
-def entry_version(entry: polib.POEntry, saves: int) -> str:
-    """The version of an entry given how many saves its history holds: the one definition."""
-    return f"{saves}-{entry_digest(entry)}"
-
-
-def save_counts(source: str, lang: str) -> dict[str, int]:
-    """Number of history rows per entry id of a note in ``lang``, in one query."""
-    query = (select(EntryHistory.entry_id, func.count())
-             .where(EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.pending.is_(False))
-             .group_by(EntryHistory.entry_id))
-    return {row[0]: row[1] for row in db.session.execute(query)}
-
-
 def _save_count(source: str, lang: str, ident: str) -> int:
     query = select(func.count()).select_from(EntryHistory).where(
         EntryHistory.source == source, EntryHistory.lang == lang, EntryHistory.entry_id == ident,
         EntryHistory.pending.is_(False))
     return db.session.scalar(query) or 0
-
-
-def entry_checks(entry: polib.POEntry, lang: str | None = None) -> list[CheckResult]:
-    """The check results of an entry's msgstr against its msgid (with the glossary of ``lang`` when given)."""
-    results = check_entry(entry.msgid, entry.msgstr, intended_identical=IDENTICAL_FLAG in entry.flags,
-                          places=entry_types(entry))
-    if lang is not None:
-        from app.services.translating.glossary import glossary_checks
-
-        results += glossary_checks(entry.msgid, entry.msgstr, lang)
-    return results
-
-
-def entry_data(entry: polib.POEntry, saves: int, gettext: Callable[[str], str] = lambda s: s,
-               lang: str | None = None, reason: tuple[str, str | None] | None = None) -> dict:
-    """The API form of an entry, check messages translated with ``gettext`` (glossary terms of ``lang`` when given).
-
-    ``reason`` is the entry's ``(fuzzy_reason, fuzzy_source)`` from :func:`app.catalog.fuzzy_reasons.fuzzy_reasons`.
-    """
-    data = {
-        "id": entry_id(entry),
-        "msgid": entry.msgid,
-        "msgstr": entry.msgstr,
-        "fuzzy": entry.fuzzy,
-        "previous_msgid": entry.previous_msgid if entry.fuzzy or minor.pending(entry) else None,
-        "minor_change": minor.pending(entry),
-        "fuzzy_reason": reason[0] if reason and entry.fuzzy else None,
-        "fuzzy_source": reason[1] if reason and entry.fuzzy else None,
-        "type": entry_type(entry),
-        "types": entry_types(entry),
-        "checks": [result.as_dict(gettext) for result in entry_checks(entry, lang)],
-        "version": entry_version(entry, saves),
-    }
-    if lang is not None:
-        from app.services.translating.glossary import glossary_matches
-
-        data["glossary"] = [match.api() for match in glossary_matches(entry.msgid, lang)]
-    return data
 
 
 def note_entries(garden: Garden, note: Note, lang: str, gettext: Callable[[str], str] = lambda s: s) -> list[dict]:
@@ -380,24 +271,6 @@ def settle_all_pending_saves(garden: Garden) -> int:
                 continue
             settled += settle_pending_saves(source, lang, po)
     return settled
-
-
-def entry_history(note: Note, lang: str, ident: str) -> list[EntryHistory]:
-    """The saved changes of one entry, newest first."""
-    query = select(EntryHistory).where(EntryHistory.source == note.filename, EntryHistory.lang == lang,
-                                       EntryHistory.entry_id == ident, EntryHistory.pending.is_(False))
-    return list(db.session.scalars(query.order_by(EntryHistory.at.desc(), EntryHistory.id.desc())))
-
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` as an aware UTC datetime (SQLite gives back naive UTC values)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def history_data(rows: list[EntryHistory]) -> list[dict]:
-    """The API form of history rows."""
-    return [{"user": row.user.username if row.user else None, "at": as_utc(row.at).isoformat(), "action": row.action,
-             "before": row.before, "after": row.after, "was_fuzzy": row.was_fuzzy} for row in rows]
 
 
 def entry_history_data(garden: Garden, note: Note, lang: str, ident: str) -> list[dict]:

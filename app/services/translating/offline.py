@@ -28,8 +28,9 @@ from app.services.garden import Garden
 from app.services.translating.batch import EntryChange, save_entries
 from app.services.translating.comments import add_comment, clean_comment, note_threads
 from app.services.translating.downloads import Snapshot, find_download, keep_rules, record_downloads
-from app.services.translating.entries import (InvalidInput, TranslationError, as_utc, clean_translation, entry_checks,
-                                              entry_version, live_entries, read_note_catalog, save_counts)
+from app.services.translating.entries import (InvalidInput, TranslationError, clean_translation, live_entries,
+                                              read_note_catalog)
+from app.services.translating.entry_views import as_utc, entry_checks, entry_version, save_counts
 from app.services.translating.upload_text import UploadTextError, upload_text
 
 TOKEN_HEADER = "X-Passerelle-Download"  #: header field naming the snapshot a file was taken from

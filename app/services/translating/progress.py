@@ -20,8 +20,9 @@ from app.models import EntryHistory, NoteState, Publication, User
 from app.services.reviewing import workflow
 from app.services.garden import Garden
 from app.services.reading.outdated import compared_sha
-from app.services.translating.entries import (TranslationError, catalog_file, ensure_catalog, entry_checks, live_entries,
+from app.services.translating.entries import (TranslationError, catalog_file, ensure_catalog, live_entries,
                                               read_note_catalog)
+from app.services.translating.entry_views import entry_checks
 from app.services.translating.summaries import catalog_summary, save_summaries, word_counts  # noqa: F401 (re-exported)
 from app.workflow.states import Action, State, display_state
 

@@ -20,7 +20,8 @@ from app.models import EntryHistory
 from app.services.reviewing import workflow
 from app.services.garden import Garden
 from app.services.translating.memory import memory_for, suggestions_for
-from app.services.translating.entries import as_utc, entry_data, live_entries, note_state, read_note_catalog, save_counts
+from app.services.translating.entries import live_entries, note_state, read_note_catalog
+from app.services.translating.entry_views import as_utc, entry_data, save_counts
 from app.services.translating.progress import submission_gaps
 from app.services.translating.screen_pages import PAGE_SIZE, ScreenPages, screen_pages
 from app.render.markdown import line_anchor, note_heading_lines

@@ -19,7 +19,8 @@ from app.catalog.words import count_words
 from app.content.notes import Note
 from app.fsutil import atomic_write
 from app.services.garden import Garden
-from app.services.translating.entries import entry_checks, live_entries, read_note_catalog
+from app.services.translating.entries import live_entries, read_note_catalog
+from app.services.translating.entry_views import entry_checks
 from app.workflow.checks import has_errors
 
 _cache: dict[str, tuple[tuple, dict]] = {}
