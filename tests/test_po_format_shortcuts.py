@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import polib
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.catalog import linebreak, linebreak_fast
@@ -91,3 +91,50 @@ def test_text_that_fills_the_width_exactly_is_not_broken():
             assert linebreak_fast.width_breaks(text, width, start, set()) == linebreak.width_breaks(text, width, start, set()) == []
             assert linebreak_fast.width_breaks(text, width - 1, start, set()) == linebreak.width_breaks(text, width - 1, start, set()) != []
 
+
+# -- the sync's test "is the catalog on disk what we would write?" ------------------------------------
+_STRING = st.lists(st.sampled_from(["mot", " ", "\n", '"', "\\", "é", "x" * 40, "[[a b]]", "\u00a0"]), max_size=8).map("".join)
+_ENTRY = st.fixed_dictionaries({
+    "msgid": _STRING.filter(bool), "msgstr": st.just("") | _STRING, "msgctxt": st.none() | _STRING,
+    "flags": st.lists(st.sampled_from(["fuzzy", "no-wrap", "wrap", "python-format"]), max_size=2, unique=True),
+    "obsolete": st.booleans(), "plural": st.booleans(),
+    "occurrences": st.lists(st.tuples(st.sampled_from(["content/fr/a.md", "./content/fr/b c.md"]),
+                                      st.sampled_from(["1", "12", ""])), max_size=3),
+})
+
+
+def _catalog(entries: list[dict]) -> polib.POFile:
+    po = new_catalog("a.md", "en")
+    for fields in entries:
+        entry = polib.POEntry(msgid=fields["msgid"], msgctxt=fields["msgctxt"], flags=list(fields["flags"]),
+                              obsolete=fields["obsolete"], occurrences=list(fields["occurrences"]))
+        if fields["plural"]:
+            entry.msgid_plural, entry.msgstr_plural = fields["msgid"] + "s", {0: fields["msgstr"], 1: fields["msgstr"]}
+        else:
+            entry.msgstr = fields["msgstr"]
+        po.append(entry)
+    return po
+
+
+_UNTRANSLATED_OBSOLETE = {"msgid": "a", "msgstr": "", "msgctxt": None, "flags": [], "obsolete": True, "plural": False,
+                          "occurrences": []}
+
+
+@settings(max_examples=300, deadline=None)
+@example(old=[_UNTRANSLATED_OBSOLETE], changes=[(0, "msgid", "b")])  # never written: its msgid does not count
+@example(old=[dict(_UNTRANSLATED_OBSOLETE, obsolete=False, plural=True)], changes=[(0, "msgstr", "b")])
+@given(old=st.lists(_ENTRY, max_size=4), changes=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(
+    ["msgstr", "msgid", "flags", "obsolete", "occurrences", "msgctxt"]), _STRING), max_size=3))
+def test_catalogs_whose_strings_differ_are_never_written_alike(old, changes):
+    """What lets the sync skip formatting the old catalog: different strings always mean different bytes."""
+    from app.catalog.sync import _with_reference_tokens, _written_strings
+
+    new = [dict(fields) for fields in old]
+    for index, field, value in changes:
+        if index < len(new):
+            new[index][field] = {"flags": ["no-wrap"], "obsolete": not new[index]["obsolete"],
+                                 "occurrences": [("content/fr/a.md", "3")]}.get(field, value or "z")
+    a, b = _catalog(old), _catalog(new)
+    if _written_strings(a) != _written_strings(b):
+        assert format_catalog(a) != format_catalog(b)
+        assert _with_reference_tokens(a) != _with_reference_tokens(b)
