@@ -43,8 +43,8 @@ def _reference_escape(portion: str) -> tuple[str, set[int]]:
 @settings(max_examples=400, deadline=None)
 @given(text=_PROSE)
 def test_pair_table_breaks_are_the_state_machines(text):
-    codes = text.translate(linebreak_fast.CLASS_CODES)
-    assert linebreak_fast._OTHER not in codes
+    codes = linebreak_fast.class_codes(text)
+    assert codes is not None
     expected = [i for i, state in enumerate(linebreak.possible_breaks(text)) if state]
     assert linebreak_fast.pair_table_breaks(codes) == expected
 
@@ -66,7 +66,7 @@ def test_escape_is_the_character_by_character_escape(portion):
 def test_a_long_french_paragraph_breaks_where_the_long_way_breaks():
     text = ("Un chief of staff aide le dirigeant à tenir ses priorités\u202f; il n’est ni assistant ni « bras "
             "droit » : voir [[chief of staff|le rôle]] et https://example.org/chief-of-staff?lang=fr — 12,5 % du temps.")
-    assert linebreak_fast._OTHER not in text.translate(linebreak_fast.CLASS_CODES)  # the shortcut is taken
+    assert linebreak_fast.class_codes(text) is not None  # the shortcut is taken
     for width in range(1, len(text) + 3):  # every width, so lines that fit exactly are met too
         for start in (0, 7, 11):
             assert linebreak_fast.width_breaks(text, width, start, set()) == linebreak.width_breaks(text, width, start, set())
