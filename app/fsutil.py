@@ -8,14 +8,15 @@ killed process never leaves a torn file and two processes never interleave write
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock
 
 DEFAULT_MODE = 0o644
 TEMP_SUFFIX = ".tmp"
@@ -81,18 +82,74 @@ def lock_path(path: str | os.PathLike[str]) -> str:
 def file_lock(path: str | os.PathLike[str], timeout: float = 30) -> Iterator[None]:
     """Hold an exclusive cross-process lock on ``path``; reentrant within a thread.
 
-    Raises ``filelock.Timeout`` when the lock is not obtained within ``timeout`` seconds.
+    ``flock`` on the sibling lock file (the kernel lock ``filelock`` takes, so processes running
+    either code exclude each other); other threads of this process block too, since each opens
+    its own descriptor. Raises ``filelock.Timeout`` when the lock is not obtained within
+    ``timeout`` seconds.
     """
     lock_file = lock_path(path)
+    held = _held_locks()
+    if lock_file in held:  # this thread holds it already
+        fd, count = held[lock_file]
+        held[lock_file] = (fd, count + 1)
+        try:
+            yield
+        finally:
+            fd, count = held[lock_file]
+            held[lock_file] = (fd, count - 1)
+        return
     os.makedirs(os.path.dirname(lock_file), exist_ok=True)
-    # One FileLock instance per lock file: its counter makes nested use in one
-    # thread reentrant, while other threads and processes block on the flock.
-    lock = FileLock(lock_file, is_singleton=True)
-    lock.acquire(timeout=timeout)
+    fd = _acquire(lock_file, timeout)
+    held[lock_file] = (fd, 1)
     try:
         yield
     finally:
-        lock.release()
+        del held[lock_file]
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+LOCK_POLL_SECONDS = 0.05  #: how often a contended lock is tried again
+_HELD = threading.local()  #: per thread: lock file → (descriptor, depth)
+
+
+def _held_locks() -> dict[str, tuple[int, int]]:
+    held = getattr(_HELD, "locks", None)
+    if held is None:
+        held = _HELD.locks = {}
+    return held
+
+
+def _forget_held_locks() -> None:
+    """In a forked child: the locks its parent's thread held are not the child's to re-enter."""
+    _HELD.locks = {}
+
+
+os.register_at_fork(after_in_child=_forget_held_locks)
+
+
+def _acquire(lock_file: str, timeout: float) -> int:
+    """A descriptor of ``lock_file`` holding its ``flock``, trying every LOCK_POLL_SECONDS until ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino == os.stat(lock_file, follow_symlinks=False).st_ino:
+                return fd  # still the file at that path (not one unlinked between open and flock)
+        except (BlockingIOError, FileNotFoundError):
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        if time.monotonic() >= deadline:
+            from filelock import Timeout  # the exception callers and tests know
+
+            raise Timeout(lock_file)
+        time.sleep(LOCK_POLL_SECONDS)
 
 
 def cleanup_temp_files(folder: str | os.PathLike[str], grace: float = 60.0) -> int:

@@ -203,3 +203,32 @@ def test_cleanup_temp_files(tmp_path):
     assert not any(p.exists() for p in old_files)
     assert all(p.exists() for p in keep)
     assert cleanup_temp_files(tmp_path / "missing") == 0
+
+
+def test_file_lock_and_the_filelock_library_exclude_each_other(tmp_path):
+    """Both take flock on the same sibling file: a process running older code is still excluded."""
+    target = tmp_path / "note.po"
+    with filelock.FileLock(lock_path(target)):
+        with pytest.raises(filelock.Timeout):
+            with file_lock(target, timeout=0.2):
+                pass
+    with file_lock(target):
+        with pytest.raises(filelock.Timeout):
+            filelock.FileLock(lock_path(target)).acquire(timeout=0.2)
+
+
+def test_a_forked_child_does_not_reenter_its_parents_lock(tmp_path):
+    target = tmp_path / "note.po"
+    with file_lock(target):
+        pid = os.fork()
+        if pid == 0:  # the child: the lock is its parent's, so it must wait for it like anyone else
+            try:
+                with file_lock(target, timeout=0.2):
+                    os._exit(1)
+            except filelock.Timeout:
+                os._exit(0)
+            os._exit(2)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with file_lock(target, timeout=1):  # and the parent released it
+        pass
