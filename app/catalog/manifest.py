@@ -32,7 +32,7 @@ COUNT_KEYS = ("translated", "fuzzy", "untranslated", "obsolete")
 STATES = ("unchanged", "updated", "created")  #: what a sync did to a catalog
 #: The modules whose behaviour shapes a catalog: when they change, every note is redone.
 _CODE = ("segment.py", "blocks.py", "regions.py", "html_text.py", "private.py", "frontmatter_patch.py", "merge.py",
-         "po.py", "po_format.py", "linebreak.py", "manifest.py")
+         "po.py", "po_format.py", "linebreak.py", "linebreak_fast.py", "manifest.py")
 
 
 @dataclass(frozen=True)

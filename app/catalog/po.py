@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 import polib
@@ -155,11 +156,17 @@ def read_catalog(path: str | os.PathLike[str]) -> polib.POFile:
     return parse_catalog(data, os.fspath(path))
 
 
+@lru_cache(maxsize=64)  # babel parses the locale each time: once per catalog written, before
 def _language_name(lang: str) -> str:
     try:
         return Locale.parse(lang.replace("-", "_")).english_name or lang
     except (UnknownLocaleError, ValueError, TypeError):
         return lang
+
+
+@lru_cache(maxsize=64)
+def _plural_forms(lang: str) -> str:
+    return str(get_plural(lang))
 
 
 def new_catalog(source: str, lang: str, project: str = "Passerelle") -> polib.POFile:
@@ -178,7 +185,7 @@ def new_catalog(source: str, lang: str, project: str = "Passerelle") -> polib.PO
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": str(get_plural(lang)),
+        "Plural-Forms": _plural_forms(lang),
         "X-Source-File": f"{SOURCE_DIR}/{source}",
     }
     return po

@@ -21,22 +21,16 @@ LOCATIONS = ("full", "file", "never")  #: gettext's --add-location styles
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
 _NO_WRAP = 1 << 30
 _NEEDS_ESCAPE = re.compile('[\a\b\f\n\r\t\v\\\\"]')
+_ESCAPE_TABLE = str.maketrans({char: "\\" + code for char, code in _ESCAPES.items()})
+_ESCAPE_PAIR = re.compile(r"\\.", re.DOTALL)
 
 
 def _escape(portion: str) -> tuple[str, set[int]]:
     """The escaped text of one portion and the indexes where no break may happen (inside escapes)."""
     if _NEEDS_ESCAPE.search(portion) is None:
         return portion, set()
-    out: list[str] = []
-    prohibited: set[int] = set()
-    for ch in portion:
-        code = _ESCAPES.get(ch)
-        if code is None:
-            out.append(ch)
-        else:
-            out += ("\\", code)
-            prohibited.add(len(out) - 1)
-    text = "".join(out)
+    text = portion.translate(_ESCAPE_TABLE)
+    prohibited = {match.start() + 1 for match in _ESCAPE_PAIR.finditer(text)}  # every backslash starts a pair
     if portion.endswith("\n"):
         prohibited.add(len(text) - 2)  # never break right before the final \n
     return text, prohibited
@@ -53,7 +47,8 @@ def _portions(value: str) -> list[str]:
 
 def wrap_string(keyword: str, value: str, *, prefix: str = "", width: int = WRAP_WIDTH, wrap: bool = True) -> list[str]:
     """The lines GNU writes for ``keyword "value"`` (``msgid``, ``msgstr[0]``…) after ``prefix`` (``#~ ``, ``#| ``)."""
-    from app.catalog.linebreak import text_width, width_breaks  # Unicode line breaking: only when writing a catalog
+    from app.catalog.linebreak import text_width  # Unicode line breaking: only when writing a catalog
+    from app.catalog.linebreak_fast import width_breaks
 
     lines: list[str] = []
     first = True

@@ -164,9 +164,19 @@ def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, po: pol
     _load_catalog_code()
     if old_data is None:
         return False
-    if data == old_data or format_catalog(old).encode("utf-8") == data:
+    if data == old_data:
+        return True
+    if _written_strings(old) != _written_strings(po):
+        return False  # each string is written in full, so the texts differ however they are wrapped
+    if format_catalog(old).encode("utf-8") == data:
         return True
     return FSI.encode() in old_data and _with_reference_tokens(old) == _with_reference_tokens(po)
+
+
+def _written_strings(po: polib.POFile) -> list[tuple]:
+    """The strings :func:`format_catalog` writes for each current entry, in order (escaped and wrapped, never altered)."""
+    return [(e.msgctxt, e.msgid, e.msgid_plural or None, None if e.msgid_plural else e.msgstr)
+            for e in po if not e.obsolete]
 
 
 class OrphanCompendium:
