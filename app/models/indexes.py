@@ -73,8 +73,21 @@ class MemoryCatalog(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
+class MemoryLength(db.Model):
+    """How many memory entries of a language have a normalised length: what scanning those lengths costs."""
+
+    __tablename__ = "memory_lengths"
+
+    #: Target language.
+    lang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: Length of the normalised msgid, in characters.
+    length: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: Number of entries of that length.
+    entries: Mapped[int] = mapped_column(default=0)
+
+
 class MemoryGram(db.Model):
-    """How many memory entries hold a trigram: lets a lookup start from the rarest ones (SQLite only)."""
+    """How many memory entries hold a trigram (all languages): lets a lookup start from the rarest ones."""
 
     __tablename__ = "memory_grams"
 
