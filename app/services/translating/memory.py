@@ -44,7 +44,7 @@ from app.workflow.memory_bounds import grams_and_quorum, indexed_grams, length_w
 
 log = logging.getLogger(__name__)
 RACY_NS = 1_000_000_000
-PROOF_BUDGET = 40_000  #: second pass: most rows read to prove the best match (postings and entries of scanned lengths)
+PROOF_BUDGET = 20_000  #: second pass: most rows read to prove the best match (postings and entries of scanned lengths)
 
 _seen: dict[tuple[str, str], tuple[int, int]] = {}  #: (folder, lang) -> folder (mtime_ns, inode) at the last full check
 _lock = threading.Lock()
