@@ -5,12 +5,14 @@ obsolete (a vanished segment's English still helps). It lives in the database
 (:mod:`.memory_store`): exact matches through an index of msgid hashes, fuzzy ones in two passes, then
 GNU's ``fstrcmp`` score:
 
-1. the :data:`~.memory_store.CANDIDATES` entries sharing the most rare trigrams with the query;
+1. the :data:`~.memory_store.CANDIDATES` entries sharing the most rare trigrams with the query, one
+   trigram from each of 12 spans of it (:func:`~.memory_store.spread_grams`);
 2. the proof: with the best score found as the bar, :func:`app.workflow.memory_bounds.plan` says which
    trigrams' postings and which lengths' entries hold every entry that could score as much. When that
-   costs at most :data:`PROOF_BUDGET` rows, they are read and scored, and the best suggestion is the one
-   a scan of every entry would give. Otherwise (long queries whose best match is weak or absent: the
-   trigram bound proves nothing below a score of about 80) the first pass stands.
+   costs at most :data:`PROOF_BUDGET` rows, they are read and scored, and the best fuzzy suggestion is
+   the best of every entry by fstrcmp (:attr:`Lookup.proven`). Otherwise (long queries whose best match
+   is weak or absent: the trigram bound proves nothing below a score of about 80, and reading every
+   entry of a length costs more than the budget) the first pass stands.
 
 Keeping it current costs one ``stat`` of the language's catalog folder per lookup: every catalog
 write is an atomic rename into that folder, which changes its mtime. When it changed, the
