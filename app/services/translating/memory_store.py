@@ -26,9 +26,9 @@ from app.workflow.memory import Candidate
 from app.workflow.memory_bounds import grams
 
 CANDIDATES = 200  #: first pass: candidates scored per lookup
+SHORTLIST = 2_000  #: first pass: entries with the most rare weight, whose rows are read to rank them by length
 POSTINGS_BUDGET = 20_000  #: first pass: most postings read (beyond the first MIN_GRAMS trigrams)
 MIN_GRAMS = 3
-SPANS = 12  #: first pass: the query is cut in this many spans, and the rarest trigram of each is read
 SCAN_LONGEST = 200  #: entries up to this normalised length are in the length index (migration e4b1c7d93a52)
 
 
@@ -132,25 +132,24 @@ def _gram_param(gram: str) -> str:
 
 
 def spread_grams(norm: str, counts: dict[str, int]) -> list[tuple[int, str]]:
-    """``(entries, trigram)``: the rarest held trigram of each of :data:`SPANS` spans of ``norm``, rarest first.
+    """``(entries, trigram)``: the rarest held trigram of each word of ``norm``, rarest first.
 
-    An edited segment shares every span but the edited one with its source, while the rarest trigrams of
-    the whole text often all come from the one new word."""
-    held = [(i, norm[i:i + 3]) for i in range(len(norm) - 2) if counts.get(norm[i:i + 3], 0) > 0]
+    An edited segment shares every word but the edited one with its source, while the rarest trigrams
+    of the whole text often all come from the one new word: one trigram a word keeps it to one vote."""
     chosen: dict[str, int] = {}
-    for span in range(SPANS):
-        inside = held[span * len(held) // SPANS:(span + 1) * len(held) // SPANS]
+    for word in set(norm.split()):
+        inside = [word[i:i + 3] for i in range(len(word) - 2) if counts.get(word[i:i + 3], 0) > 0]
         if inside:
-            gram = min((g for _, g in inside), key=lambda g: (counts[g], g))
+            gram = min(inside, key=lambda g: (counts[g], g))
             chosen[gram] = counts[gram]
     return sorted((n, g) for g, n in chosen.items())
 
 
 def rare_candidates(lang: str, norm: str, counts: dict[str, int], size: int) -> dict[int, str]:
-    """First pass: the :data:`CANDIDATES` entries sharing the most rare trigrams with ``norm`` (by rarity weight), by id.
+    """First pass: the :data:`CANDIDATES` entries sharing the most rare trigrams with ``norm`` for their length, by id.
 
-    Ranked from the postings alone (integer weights, ties by id: both databases rank alike); only the
-    chosen rows are read."""
+    Integer weights and one division, ties by id: both databases rank alike. Only the rows of the
+    :data:`SHORTLIST` are read."""
     parts, params, spent = [], {}, 0
     for n, gram in spread_grams(norm, counts):
         if spent + n > POSTINGS_BUDGET and len(parts) >= MIN_GRAMS:
@@ -161,11 +160,17 @@ def rare_candidates(lang: str, norm: str, counts: dict[str, int], size: int) -> 
         params[f"g{k}"] = _gram_param(gram)
     if not parts:
         return {}
+    # The entries sharing the most rare weight (from the postings alone), then among those of a possible
+    # length the most for their length (a Dice-like ratio: long entries share many trigrams with anything).
     ranked = (f"SELECT id, sum(w) AS s FROM ({' UNION ALL '.join(parts)}) AS postings GROUP BY id "
-              f"ORDER BY s DESC, id LIMIT {CANDIDATES}")
+              f"ORDER BY s DESC, id LIMIT {SHORTLIST}")
+    window = {"length": len(norm), "shortest": (3 * len(norm)) // 7, "longest": -(-7 * len(norm) // 3)}
     with _postings_from_the_index():
-        return dict(db.session.execute(text(f"SELECT e.id, e.norm FROM ({ranked}) AS c {_join()} memory_entries AS e "
-                                            "ON e.id = c.id WHERE e.lang = :lang"), dict(params, lang=lang)).all())
+        return dict(db.session.execute(text(
+            f"SELECT e.id, e.norm FROM ({ranked}) AS c {_join()} memory_entries AS e ON e.id = c.id "
+            "WHERE e.lang = :lang AND length(e.norm) BETWEEN :shortest AND :longest "
+            f"ORDER BY CAST(c.s AS DOUBLE PRECISION) / (length(e.norm) + :length) DESC, e.id LIMIT {CANDIDATES}"),
+            dict(params, lang=lang, **window)).all())
 
 
 def holding(lang: str, wanted: list[str], quorum: int, lengths: tuple[int, int]) -> dict[int, str]:
