@@ -6,7 +6,7 @@ obsolete (a vanished segment's English still helps). It lives in the database
 GNU's ``fstrcmp`` score:
 
 1. the :data:`~.memory_store.CANDIDATES` entries sharing the most rare trigrams with the query, one
-   trigram from each of 12 spans of it (:func:`~.memory_store.spread_grams`);
+   trigram from each word of it (:func:`~.memory_store.spread_grams`), ranked for their length;
 2. the proof: with the best score found as the bar, :func:`app.workflow.memory_bounds.plan` says which
    trigrams' postings and which lengths' entries hold every entry that could score as much. When that
    costs at most :data:`PROOF_BUDGET` rows, they are read and scored, and the best fuzzy suggestion is
