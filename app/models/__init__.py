@@ -8,7 +8,7 @@ from app.models.common import ROLES, utcnow
 from app.models.accounts import User, ApiToken, UserSession, LoginFailure
 from app.models.review import NoteState, ReviewEvent, Publication
 from app.models.translation import EntryHistory, CatalogBase, CatalogDownload, GlossaryTerm, SegmentComment
-from app.models.indexes import SearchDocument, MemoryEntry, MemoryCatalog, MemoryGram
+from app.models.indexes import SearchDocument, MemoryEntry, MemoryCatalog, MemoryGram, MemoryLength
 
 __all__ = [
     "ROLES",
@@ -29,4 +29,5 @@ __all__ = [
     "MemoryEntry",
     "MemoryCatalog",
     "MemoryGram",
+    "MemoryLength",
 ]

@@ -1,7 +1,7 @@
 """Derived indexes kept in the database: full-text search documents and the translation memory."""
 from __future__ import annotations
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,7 +39,10 @@ class MemoryEntry(db.Model):
     __tablename__ = "memory_entries"
     __table_args__ = (Index("ix_memory_entries_exact", "lang", "msgid_hash"), Index("ix_memory_entries_catalog", "lang", "catalog"),
                       Index("ix_memory_entries_trgm", "norm", postgresql_using="gin",
-                            postgresql_ops={"norm": "gin_trgm_ops"}).ddl_if(dialect="postgresql"))
+                            postgresql_ops={"norm": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+                      # Entries by length with their norm (SQLite: (lang, length(norm), norm), see migration e4b1c7d93a52).
+                      Index("ix_memory_entries_length", "lang", text("length(norm)"), postgresql_include=["norm", "id"],
+                            postgresql_where=text("length(norm) <= 200")).ddl_if(dialect="postgresql"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Target language of the catalog.
@@ -73,8 +76,21 @@ class MemoryCatalog(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
+class MemoryLength(db.Model):
+    """How many memory entries of a language have a normalised length: what scanning those lengths costs."""
+
+    __tablename__ = "memory_lengths"
+
+    #: Target language.
+    lang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: Length of the normalised msgid, in characters.
+    length: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: Number of entries of that length.
+    entries: Mapped[int] = mapped_column(default=0)
+
+
 class MemoryGram(db.Model):
-    """How many memory entries hold a trigram: lets a lookup start from the rarest ones (SQLite only)."""
+    """How many memory entries hold a trigram (all languages): lets a lookup start from the rarest ones."""
 
     __tablename__ = "memory_grams"
 

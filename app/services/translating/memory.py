@@ -2,8 +2,17 @@
 
 The memory holds the translated, non-fuzzy entries of every catalog of a language, current and
 obsolete (a vanished segment's English still helps). It lives in the database
-(:mod:`.memory_store`): exact matches through an index of msgid hashes, fuzzy ones from a trigram
-index then GNU's ``fstrcmp`` score, so a lookup does not grow with the memory.
+(:mod:`.memory_store`): exact matches through an index of msgid hashes, fuzzy ones in two passes, then
+GNU's ``fstrcmp`` score:
+
+1. the :data:`~.memory_store.CANDIDATES` entries sharing the most rare trigrams with the query, one
+   trigram from each word of it (:func:`~.memory_store.spread_grams`), ranked for their length;
+2. the proof: with the best score found as the bar, :func:`app.workflow.memory_bounds.plan` says which
+   trigrams' postings and which lengths' entries hold every entry that could score as much. When that
+   costs at most :data:`PROOF_BUDGET` rows, they are read and scored, and the best fuzzy suggestion is
+   the best of every entry by fstrcmp (:attr:`Lookup.proven`). Otherwise (long queries whose best match
+   is weak or absent: the trigram bound proves nothing below a score of about 80, and reading every
+   entry of a length costs more than the budget) the first pass stands.
 
 Keeping it current costs one ``stat`` of the language's catalog folder per lookup: every catalog
 write is an atomic rename into that folder, which changes its mtime. When it changed, the
@@ -20,6 +29,7 @@ import os
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz.utils import default_process
@@ -31,10 +41,12 @@ from app.fsutil import file_lock
 from app.models import MemoryCatalog
 from app.services.garden import Garden
 from app.services.translating import memory_store
-from app.workflow.memory import Candidate, Suggestion, fuzzy_scores, pick
+from app.workflow.memory import Suggestion, fuzzy_scores, pick
+from app.workflow.memory_bounds import grams_and_quorum, indexed_grams, length_window, plan
 
 log = logging.getLogger(__name__)
 RACY_NS = 1_000_000_000
+PROOF_BUDGET = 20_000  #: second pass: most rows read to prove the best match (postings and entries of scanned lengths)
 
 _seen: dict[tuple[str, str], tuple[int, int]] = {}  #: (folder, lang) -> folder (mtime_ns, inode) at the last full check
 _lock = threading.Lock()
@@ -79,6 +91,15 @@ def _translated_pairs(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """Suggestions for one msgid; ``proven`` when no entry left unread could have been the best fuzzy match."""
+
+    suggestions: list[Suggestion]
+    proven: bool
+    scored: int  #: entries scored
+
+
 class StoredMemory:
     """The translation memory of one language, as stored in the database."""
 
@@ -87,16 +108,41 @@ class StoredMemory:
 
     def suggest(self, msgid: str, limit: int = 5, threshold: int = 60, exclude_source: str | None = None) -> list[Suggestion]:
         """Up to ``limit`` suggestions: exact first, then fuzzy by score, one per English text."""
+        return self.lookup(msgid, limit, threshold, exclude_source).suggestions
+
+    def lookup(self, msgid: str, limit: int = 5, threshold: int = 60, exclude_source: str | None = None) -> Lookup:
+        """The suggestions of :meth:`suggest`, and whether their best fuzzy match is proven the memory's best."""
         if limit <= 0 or not msgid.strip():
-            return []
+            return Lookup([], True, 0)
         exact = memory_store.exact(self.lang, msgid)
         query = default_process(msgid)
-        fuzzy = []
-        if query and threshold < 100 and len([c for c in exact if c.source != exclude_source]) < limit:
-            rows = memory_store.candidates(self.lang, query)
-            scores = fuzzy_scores(query, {i: row[0] for i, row in rows.items()}, max(0, threshold))
-            fuzzy = [(score, Candidate(rows[i][1], rows[i][2], rows[i][3], i)) for score, i in scores]
-        return pick(msgid, exact, fuzzy, limit, exclude_source)
+        if not query or threshold >= 100 or len([c for c in exact if c.source != exclude_source]) >= limit:
+            return Lookup(pick(msgid, exact, [], limit, exclude_source), True, 0)
+        threshold = max(0, threshold)
+        usable = memory_store.gram_counts(indexed_grams(query))
+        lengths = memory_store.length_counts(self.lang, length_window(len(query), threshold or 1))
+        norms = memory_store.rare_candidates(self.lang, query, usable, memory_store.size(self.lang))
+        found = self._scored(query, norms, threshold)
+        eligible = [score for score, c in found if c.msgid != msgid and c.source != exclude_source]
+        proof = plan(len(query), len(usable), max([threshold, *eligible]))
+        rarest = sorted(usable, key=lambda g: (usable[g], g))
+        scanned = sum(n for b, n in lengths.items() if proof.scanned and proof.scanned[0] <= b <= proof.scanned[1])
+        cost = scanned + sum(usable[g] for g in rarest[:proof.prefix])
+        proven = cost <= PROOF_BUDGET and not (proof.scanned and proof.scanned[1] > memory_store.SCAN_LONGEST)
+        read, quorum = grams_and_quorum([usable[g] for g in rarest], proof.prefix, PROOF_BUDGET - scanned) if proof.posted else (0, 1)
+        if proven:
+            more = memory_store.holding(self.lang, rarest[:read], quorum, proof.posted) if proof.posted else {}
+            more.update(memory_store.of_lengths(self.lang, proof.scanned) if proof.scanned else {})
+            found += self._scored(query, {i: n for i, n in more.items() if i not in norms}, threshold)
+            norms.update(more)
+        return Lookup(pick(msgid, exact, found, limit, exclude_source), proven, len(norms))
+
+    @staticmethod
+    def _scored(query: str, norms: dict[int, str], threshold: int) -> list:
+        """``(score, candidate)`` of the entries among ``norms`` scoring at least ``threshold``."""
+        scores = fuzzy_scores(query, norms, threshold)
+        stored = memory_store.details([i for _, i in scores])
+        return [(score, stored[i]) for score, i in scores]
 
     def __len__(self) -> int:
         return db.session.execute(select(db.func.count()).where(memory_store.MemoryEntry.lang == self.lang)).scalar_one()
@@ -124,19 +170,20 @@ def refresh(garden: Garden, lang: str, lock_dir: str | os.PathLike) -> int:
         changed = [name for name in touched if name not in stored or stored[name][1] != digests[name]]
         removed = [name for name in stored if name not in stamps]
         counts: Counter = Counter()
-        memory_store.remove_catalogs(lang, changed + removed, counts)
+        lengths: Counter = Counter()
+        memory_store.remove_catalogs(lang, changed + removed, counts, lengths)
         for start in range(0, len(touched) + len(removed), 500):
             names = (touched + removed)[start:start + 500]
             db.session.execute(delete(MemoryCatalog).where(MemoryCatalog.lang == lang, MemoryCatalog.catalog.in_(names)))
         for name in sorted(changed):
             pairs = _translated_pairs(folder / f"{name}.po")
-            memory_store.add_pairs(lang, name, [(m, s, default_process(m)) for m, s in pairs], counts)
+            memory_store.add_pairs(lang, name, [(m, s, default_process(m)) for m, s in pairs], counts, lengths)
         if touched:
             now = time.time_ns()  # a catalog written within the last second is checked by content next time
             db.session.execute(MemoryCatalog.__table__.insert(), [
                 {"lang": lang, "catalog": name, "size": stamps[name][0], "sha256": digests[name],
                  "mtime_ns": stamps[name][1] if stamps[name][1] < now - RACY_NS else -1} for name in touched])
-        memory_store.count_grams(counts)
+        memory_store.record_counts(lang, counts, lengths)
         db.session.commit()
         if not racy:
             _seen[key] = seen
