@@ -246,8 +246,8 @@ class PageCacheMiddleware:
 
     def __call__(self, environ: dict, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or _may_be_logged_in(environ, self.app.config):
-            return self.wsgi_app(environ, start_response)
+        if method not in ("GET", "HEAD") or self.cache.max_bytes <= 0 or _may_be_logged_in(environ, self.app.config):
+            return self.wsgi_app(environ, start_response)  # nothing to answer, nothing to store
         key = tuple(environ.get(name) for name in ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO",
                                                    "QUERY_STRING"))
         page = self.cache.get(key)
