@@ -126,12 +126,17 @@ def load_user(user_id: str):
     return session_user(user_id, session.get(SESSION_KEY))
 
 
+#: The security headers of every response, unless a view set its own.
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                    ("Referrer-Policy", "strict-origin-when-cross-origin"))
+
+
 def add_security_headers(response):
-    """Set CSP, nosniff, framing and referrer headers on every response."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    """Set CSP, nosniff, framing and referrer headers on every response (one pass over its headers, not four)."""
+    present = {name.lower() for name, _ in response.headers.items()}
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response
 
 

@@ -227,8 +227,12 @@ def measure(args: argparse.Namespace) -> dict:
         targets.append(("note page, grown (fr), page cache off", "uncached", f"/fr/notes/{slug}"))
         targets.append(("note page, seed (fr), page cache off", "uncached", "/fr/notes/chief-of-staff"))
         targets.append((f"same, garden of {args.small_notes} notes", "small", "/fr/notes/chief-of-staff"))
+        targets.append(("note page, grown (fr), render cache off too", "unrendered", f"/fr/notes/{slug}"))
         servers["uncached"] = Server(args.app, dict(env, PASSERELLE_PAGE_CACHE_MB="0"), config)
         servers["small"] = Server(args.app, dict(small_env, PASSERELLE_PAGE_CACHE_MB="0"), config)
+        # every request renders Markdown and templates: what the first visitor of a changed note waits for
+        servers["unrendered"] = Server(args.app, dict(env, PASSERELLE_PAGE_CACHE_MB="0", PASSERELLE_RENDER_CACHE_MB="0"),
+                                       config)
     try:
         results["first_page_s"] = servers["site"].wait(targets[1][2])
         # from the moment it answers: no warm-up, every worker's first requests included

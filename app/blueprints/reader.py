@@ -15,6 +15,7 @@ from werkzeug.routing import BaseConverter
 from app.i18n import LANG_COOKIE, preferred_language
 from app.services.reading import feeds
 from app.services.reading import page_cache
+from app.services.reading import render_cache
 from app.services.reading import search as search_service
 from app.services.reading.note_pages import BrokenNote, note_page, renamed_slug
 from app.services.reading.listings import (home_listing, is_language, language_name, tag_counts, tag_listing,
@@ -34,6 +35,7 @@ def register_language_converter(state) -> None:
 
     state.app.url_map.converters.setdefault("lang", LanguageConverter)
     page_cache.init_app(state.app)  # stored pages are answered before any other request hook
+    render_cache.init_app(state.app)  # built note pages, for whoever the page cache does not answer
 
 
 #: Seconds shared caches (proxy, CDN) may keep a public page; browsers revalidate every time (see page_cache).
@@ -104,7 +106,8 @@ def note(lang: str, slug: str):
         if renamed is not None:  # the note was renamed: its old address leads to it for good
             return cacheable(redirect(url_for("reader.note", lang=lang, slug=renamed), 301))
         abort(404)
-    return _page("reader/note.html", page=page, last_modified=page_cache.note_last_modified(page))
+    html = render_cache.kept_html(lambda: render_template("reader/note.html", page=page))
+    return cacheable(make_response(html), last_modified=page_cache.note_last_modified(page))
 
 
 @bp.route("/<lang:lang>/tags/")

@@ -120,6 +120,11 @@ class GitDates:
         self.enabled = True
         self._loaded = False
 
+    @property
+    def head(self) -> str | None:
+        """The commit the dates were read at (None: no history read yet, or no git)."""
+        return self._head
+
     def get(self, filename: str) -> tuple[datetime, datetime] | None:
         """(first, last) commit times of ``filename`` (relative to the folder), or None when git does not know it."""
         self.refresh()

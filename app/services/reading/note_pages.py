@@ -34,6 +34,7 @@ from app.services.reading.listings import (Alternate, absolute_url, alternates_f
                                   timestamp)
 from app.workflow.diff import changed_segments
 from app.services.reading.outdated import french_outdated
+from app.services.reading.render_cache import kept_page
 
 log = logging.getLogger(__name__)
 
@@ -94,16 +95,25 @@ def note_page(lang: str, slug: str) -> NotePage | None:
             raise BrokenNote(error)
         return None
     try:
-        if lang == garden.source_lang:
-            return _source_page(garden, note)
-        published = garden.published_note(lang, note)
-        if published is None:
-            return _unavailable_page(garden, lang, note)
-        return _translated_page(garden, lang, note, published)
+        return kept_page(garden, lang, note.slug, lambda: _build_page(garden, lang, note), _page_size)
     except Exception as exc:  # noqa: BLE001  (whatever fails rendering one note, it is that note's broken page)
         log.exception("cannot render %s in %s", note.filename, lang)
         filename = note.filename if lang == garden.source_lang else f"{lang}/{note.slug}.md"
         raise BrokenNote(unexpected(filename, exc, "rendered")) from None
+
+
+def _build_page(garden: Garden, lang: str, note: Note) -> NotePage:
+    if lang == garden.source_lang:
+        return _source_page(garden, note)
+    published = garden.published_note(lang, note)
+    if published is None:
+        return _unavailable_page(garden, lang, note)
+    return _translated_page(garden, lang, note, published)
+
+
+def _page_size(page: NotePage) -> int:
+    """About how many bytes ``page`` holds (what the render cache counts against its bound)."""
+    return len(page.body_html) + sum(len(link.href) + len(link.title) for link in page.backlinks)
 
 
 def renamed_slug(slug: str) -> str | None:

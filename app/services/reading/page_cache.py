@@ -201,13 +201,20 @@ def public_response(response: Response, max_age: int = 60, last_modified: dateti
         response.last_modified = last_modified
     response.add_etag(overwrite=True)
     own = request_ctx._get_current_object()._session  # not ``session``: reading it would add Vary: Cookie
+    fresh = "Cache-Control" not in response.headers  # then one header is written, not re-parsed per directive
     if is_logged_in() or "Set-Cookie" in response.headers or (own is not None and own.modified):
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
+        if fresh:
+            response.headers["Cache-Control"] = "private, no-cache"
+        else:
+            response.cache_control.private = True
+            response.cache_control.no_cache = True
     else:  # browsers revalidate (a 304 from memory): an editor sees an approval at once; CDNs keep max_age
-        response.cache_control.public = True
-        response.cache_control.max_age = 0
-        response.cache_control.s_maxage = max_age
+        if fresh:
+            response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={int(max_age)}"
+        else:
+            response.cache_control.public = True
+            response.cache_control.max_age = 0
+            response.cache_control.s_maxage = max_age
         g.page_public = True
         state = g.get("page_cache_state")
         if state is not None and response.status_code == 200 and request.method == "GET" and not response.is_streamed:
@@ -239,8 +246,8 @@ class PageCacheMiddleware:
 
     def __call__(self, environ: dict, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or _may_be_logged_in(environ, self.app.config):
-            return self.wsgi_app(environ, start_response)
+        if method not in ("GET", "HEAD") or self.cache.max_bytes <= 0 or _may_be_logged_in(environ, self.app.config):
+            return self.wsgi_app(environ, start_response)  # nothing to answer, nothing to store
         key = tuple(environ.get(name) for name in ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO",
                                                    "QUERY_STRING"))
         page = self.cache.get(key)
