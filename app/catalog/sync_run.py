@@ -24,6 +24,7 @@ CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less:
 WORKERS = 8  #: threads merging and writing catalogs: mostly to overlap fsync waits
 PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processes uses them
 CHUNK = 200  #: notes per task given to a worker process
+PLAN_AHEAD = 200  #: notes to merge planned (their text held) before their merges start
 
 
 def _read(path: str) -> bytes:
@@ -185,12 +186,21 @@ class SyncRun:
 
 
 def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | None) -> None:
-    """Plan each note in order, merge and write in worker threads, record results in order."""
+    """Plan the notes in order, merge and write in worker threads, record results in order.
+
+    Notes are planned (``stat``-ed, changed ones read) up to :data:`PLAN_AHEAD` notes to merge
+    before any merge starts: a ``stat`` releases the GIL, and while merge threads run, each one
+    waits up to a switch interval to get it back (a 1 %-edited sync of 10,000 notes spent 0.45 s
+    more in its 20,000 ``stat`` calls that way).
+    """
     pool = None  # started at the first note to merge: a no-op sync starts no thread
-    try:
-        pending: deque = deque()  # (done, source, future or None)
-        for done, (source, slug) in enumerate(pairs, 1):
-            job = run.plan(source, slug)
+    pending: deque = deque()  # (done, source, future or None)
+    planned: list = []  # (done, source, job or None), not submitted yet
+    to_merge = 0
+
+    def submit() -> None:
+        nonlocal pool, to_merge
+        for done, source, job in planned:
             if job is not None and pool is None:
                 from concurrent.futures import ThreadPoolExecutor
 
@@ -198,6 +208,17 @@ def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | 
             pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write, compendium=run.compendium)))
             run.inflight += job is not None
             run.collect(pending, len(pairs), progress)
+        planned.clear()
+        to_merge = 0
+
+    try:
+        for done, (source, slug) in enumerate(pairs, 1):
+            job = run.plan(source, slug)
+            planned.append((done, source, job))
+            to_merge += job is not None
+            if to_merge >= PLAN_AHEAD:
+                submit()
+        submit()
         run.collect(pending, len(pairs), progress, wait=True)
     finally:
         if pool is not None:
