@@ -4,8 +4,10 @@ Usage: python bench/web.py [--notes 10000] [--duration 8] [--rounds 3] [--connec
 
 Grows a garden of N notes (bench/grow.py over the sklein corpus, plus the two seed notes and
 their published English) in a fresh folder under /tmp, runs ``passerelle init`` on it, then
-starts two gunicorn servers on 127.0.0.1 with the project's gunicorn.conf.py (access log off,
-the rest unchanged): bench/hello.py and Passerelle. wrk hits each page in turn, ROUNDS times,
+starts gunicorn servers on 127.0.0.1 with the project's gunicorn.conf.py (access log off, the rest
+unchanged): bench/hello.py; Passerelle; unless --skip-uncached, Passerelle with its page cache off,
+with the page and render caches off, and a garden of --small-notes notes with the page cache off
+(for the growth ratio). wrk hits each page in turn, ROUNDS times,
 and the table shows the median requests/s and p50/p99 latency, the ratio to hello world,
 start-up time and memory per worker.
 """
