@@ -116,3 +116,20 @@ def test_the_proof_finds_the_best_match_the_first_pass_left_out(garden, paths, m
         best = _exhaustive_best(pairs, query)
         assert [(s.score, s.msgstr) for s in stored.suggest(query) if s.score < 100][:1] == ([best] if best else []), query
     assert all(stored.lookup(query).proven for query in queries)  # short sentences: every length can be read
+
+
+def test_an_entry_removed_by_a_concurrent_refresh_is_left_out(garden, paths, monkeypatch):
+    """Another worker refreshing the memory between a lookup's two queries removes rows: no 500, no ghost."""
+    write_catalog(folder_of(paths), "a", [("Gain de temps pour tous", "Time saved for all"),
+                                          ("Gain de temps pour chacun", "Time saved for each")])
+    stored = memory.memory_for(garden, "en")
+    real = memory.memory_store.details
+
+    def one_row_gone(ids):
+        found = real(ids)
+        gone = next((i for i, c in found.items() if c.msgstr == "Time saved for each"), None)
+        found.pop(gone, None)  # as if its catalog had been re-read and the row replaced meanwhile
+        return found
+
+    monkeypatch.setattr(memory.memory_store, "details", one_row_gone)
+    assert [s.msgstr for s in stored.suggest("Gain de temps pour toutes")] == ["Time saved for all"]

@@ -139,10 +139,14 @@ class StoredMemory:
 
     @staticmethod
     def _scored(query: str, norms: dict[int, str], threshold: int) -> list:
-        """``(score, candidate)`` of the entries among ``norms`` scoring at least ``threshold``."""
+        """``(score, candidate)`` of the entries among ``norms`` scoring at least ``threshold``.
+
+        An entry a concurrent refresh removed between the candidates' query and this one (its
+        catalog changed) is left out: it is no longer in the memory.
+        """
         scores = fuzzy_scores(query, norms, threshold)
         stored = memory_store.details([i for _, i in scores])
-        return [(score, stored[i]) for score, i in scores]
+        return [(score, stored[i]) for score, i in scores if i in stored]
 
     def __len__(self) -> int:
         return db.session.execute(select(db.func.count()).where(memory_store.MemoryEntry.lang == self.lang)).scalar_one()
