@@ -75,7 +75,7 @@ def report(title: str, runs: dict[str, list[dict]], ours: str) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli import restore, snapshot
+    from cli import msgmerge_anchor, restore, snapshot
     from grow import edit_note, grow, source_notes, vocabulary
     from noop_sync import export
 
@@ -132,18 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     manifests = [out / f"instance-{n}" / "sync-manifest.json" for n in range(len(trees))]
     saved = snapshot([notes / f for f in edited] + catalogs + manifests)
     new_texts = {f: edit_note((notes / f).read_text(encoding="utf-8"), rng, vocab) for f in edited}
-    gnu = out / "gnu"
-    (gnu / "edited").mkdir(parents=True)
-    for f, text in new_texts.items():
-        (gnu / "edited" / f).write_text(text, encoding="utf-8")
-    pots = [(str(gnu / "edited" / f), str(gnu / f"{slugs[f]}.pot")) for f in edited]
-    (gnu / "pots.json").write_text(json.dumps(pots))
-    subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "worker", "pots", str(gnu / "pots.json")],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    (gnu / "out").mkdir()
-    script = gnu / "msgmerge.sh"
-    script.write_text("set -e\n" + "".join(
-        f"msgmerge --previous -q -o '{gnu / 'out' / c.name}' '{c}' '{pot}'\n" for c, (_, pot) in zip(catalogs, pots)))
+    script = msgmerge_anchor(out / "gnu", new_texts, slugs, catalogs)
     anchor = f"GNU msgmerge --previous, {len(edited)} catalogs"
     edits: dict[str, list[dict]] = {**{name: [] for name in trees}, anchor: []}
     print(f"\nload before 1 % edited: {load()}")
