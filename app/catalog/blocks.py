@@ -9,7 +9,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from app.content.limits import BLOCK_NESTING, guard_tokens
+from app.content.limits import BLOCK_NESTING, guard_tokens, shareable
 
 from .regions import Region, Source, Span
 
@@ -77,7 +77,7 @@ def _parser() -> MarkdownIt:
         if rule.name in _TEXT_BLOCKS:
             md.block.ruler.at(rule.name, _recording(rule.fn), {"alt": list(rule.alt)})
     md.core.ruler.enableOnly(["normalize", "block"])  # blocks only, in document order
-    return md
+    return shareable(md)
 
 
 _MARKDOWN = _parser()

@@ -137,6 +137,18 @@ def guard_tokens(state: StateBlock, start_line: int, end_line: int, silent: bool
     return False
 
 
+def shareable(md: MarkdownIt) -> MarkdownIt:
+    """``md`` with every rule chain compiled now, so that threads sharing it never see one half-built.
+
+    markdown-it compiles a ruler's chains on first use, without a lock, into a dict it publishes
+    before filling it: a thread rendering at that moment ran with no rules or some of them (a
+    wrong page, or an IndexError), on the first pages a fresh gunicorn thread worker served.
+    """
+    for ruler in (md.core.ruler, md.block.ruler, md.inline.ruler, md.inline.ruler2):
+        ruler.getRules("")
+    return md
+
+
 @functools.cache
 def _depth_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
@@ -145,7 +157,7 @@ def _depth_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": BLOCK_NESTING}).enable("table").use(footnote_plugin)
     md.block.ruler.before("table", "guard_tokens", guard_tokens)
     md.core.ruler.enableOnly(["normalize", "block"])
-    return md
+    return shareable(md)
 
 
 def first_too_deep(body: str, max_depth: int) -> int | None:

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from app.content.comments import strip_comments
-from app.content.limits import BLOCK_NESTING, guard_tokens
+from app.content.limits import BLOCK_NESTING, guard_tokens, shareable
 from app.content.slugs import fold
 
 _BLOCK_ID_AT_END = re.compile(r"(?:^|[ \t])\^(?P<id>[A-Za-z0-9-]+)[ \t]*\Z")
@@ -31,7 +31,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": BLOCK_NESTING}).enable("table").use(footnote_plugin)
     md.block.ruler.before("table", "guard_tokens", guard_tokens)  # a table padded to a wide header: refused
     md.core.ruler.enableOnly(["normalize", "block"])
-    return md
+    return shareable(md)
 
 
 def _blocks(markdown: str) -> tuple[list[str], list[Token]]:

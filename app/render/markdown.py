@@ -14,7 +14,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from app.content.frontmatter import split_front_matter
-from app.content.limits import BLOCK_NESTING, guard_tokens
+from app.content.limits import BLOCK_NESTING, guard_tokens, shareable
 from app.content.wikilinks import WikiLink
 from app.render.autolinks import autolinks_plugin
 from app.render.embeds import OPTIONS_KEY, resolve_images
@@ -109,7 +109,7 @@ def _parser(front_matter: bool) -> MarkdownIt:
     for token_type, render in (("wikilink", render_wikilink), ("embed", render_embed),
                                ("hashtag", render_hashtag), ("change_marker", render_change_marker)):
         md.add_render_rule(token_type, render)
-    return md
+    return shareable(md)
 
 
 # -- core rules -----------------------------------------------------------------------------------
