@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 
 import snowballstemmer
@@ -60,11 +61,17 @@ def stemmer_name(lang: str) -> str | None:
 
 
 class Analyzer:
-    """Words to terms for one language; a term is cached once computed (the vocabulary is small)."""
+    """Words to terms for one language; a term is cached once computed (the vocabulary is small).
+
+    Shared by every thread of a worker: a Snowball stemmer keeps the word it stems in itself, so
+    two threads stemming at once got each other's stems (or an IndexError), and the cache kept
+    the wrong term for good. One thread stems at a time; cached terms need no lock.
+    """
 
     def __init__(self, lang: str):
         name = stemmer_name(lang)
         self._stemmer = snowballstemmer.stemmer(name) if name else None
+        self._stemming = threading.Lock()
         self._cache: dict[str, str] = {}
 
     def term(self, word: str) -> str:
@@ -72,7 +79,11 @@ class Analyzer:
         cached = self._cache.get(word)
         if cached is None:
             lowered = unicodedata.normalize("NFC", word.casefold())
-            stem = self._stemmer.stemWord(lowered) if self._stemmer else lowered
+            if self._stemmer is None:
+                stem = lowered
+            else:
+                with self._stemming:
+                    stem = self._stemmer.stemWord(lowered)
             cached = fold(stem) or fold(lowered)
             if len(self._cache) < 200_000:
                 self._cache[word] = cached

@@ -1,11 +1,16 @@
-"""The shared markdown-it parsers give every thread the same result, from the very first page a worker serves.
+"""What a worker's threads share gives each of them a lone thread's answer, from the first page a worker serves.
 
+Parsers. 
 markdown-it compiles a ruler's chains lazily, without a lock, into a dict it publishes before
 filling it. Gunicorn's thread workers render their first pages concurrently: a thread that
 caught a chain half-built rendered with some rules missing (a wrong page the caches then kept)
 or failed with an IndexError (the note's broken page, a 500). Each parser the app shares is
 checked two ways: it never compiles a chain once built (deterministic), and threads started
 together on a freshly built parser all get the answer of a lone thread (the real race).
+
+Stemmers. The search's analyzer of a language is shared too; a Snowball stemmer keeps the word
+it stems in itself, so concurrent searches got each other's stems or an IndexError, and the
+analyzer's cache then kept a wrong term for good.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from markdown_it.ruler import Ruler
 from app.catalog import blocks
 from app.catalog.regions import Source
 from app.content import limits, sections
+from app.content.fulltext import Analyzer
 from app.render import markdown
 from app.render.markdown import RenderOptions, render_note_body
 from tests.seeds import SEED_NOTES
@@ -92,17 +98,16 @@ def test_no_rule_chain_is_compiled_while_parsing(use, monkeypatch):
     assert run() == expected
 
 
-@pytest.mark.parametrize("use", sorted(USES))
-def test_threads_on_a_fresh_parser_agree(use):
-    run, fresh = USES[use]
+def _together(run, fresh, trials: int, threads: int = 6) -> None:
+    """Start ``threads`` threads at once on ``run`` after ``fresh()``, ``trials`` times: all get a lone thread's answer."""
     fresh()
     expected = run()
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: the race shows within a few trials
     try:
-        for _trial in range(150):
+        for _trial in range(trials):
             fresh()
-            start, answers = threading.Barrier(6), []
+            start, answers = threading.Barrier(threads), []
 
             def one():
                 start.wait()
@@ -111,11 +116,27 @@ def test_threads_on_a_fresh_parser_agree(use):
                 except Exception as exc:  # noqa: BLE001  (the failure is the finding)
                     answers.append(repr(exc))
 
-            threads = [threading.Thread(target=one) for _ in range(6)]
-            for thread in threads:
+            started = [threading.Thread(target=one) for _ in range(threads)]
+            for thread in started:
                 thread.start()
-            for thread in threads:
+            for thread in started:
                 thread.join(timeout=30)
-            assert answers == [expected] * 6
+            assert answers == [expected] * threads
     finally:
         sys.setswitchinterval(switch)
+
+
+@pytest.mark.parametrize("use", sorted(USES))
+def test_threads_on_a_fresh_parser_agree(use):
+    _together(*USES[use], trials=150)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_concurrent_searches_stem_alike(lang):
+    words = TEXT.split() + ["stratégiques", "traductions", "running", "nationalities", "publiées"]
+    shared = {}
+
+    def fresh():
+        shared["analyzer"] = Analyzer(lang)
+
+    _together(lambda: shared["analyzer"].terms(" ".join(words)), fresh, trials=10, threads=4)
