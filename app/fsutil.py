@@ -65,6 +65,39 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync_dir: 
         _fsync_dir(folder)
 
 
+def create_new(path: str | os.PathLike[str], data: bytes, *, fsync_dir: bool = True) -> os.stat_result | None:
+    """Create ``path`` holding ``data`` if no file has that name; its stat, or None if it exists.
+
+    The file is written and fsynced under a temporary name, then hard-linked to ``path``: the link
+    fails if the name exists, so the new file never replaces another and readers never see it
+    partly written; no lock is needed. None too where the file system cannot hard-link (the
+    caller then writes under the lock as usual). A crash leaves at most the temporary file,
+    which :func:`cleanup_temp_files` removes.
+    """
+    target = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(target))
+    import tempfile  # here: a command that writes nothing does not import it
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), DEFAULT_MODE)
+            os.fsync(handle.fileno())
+            written = os.fstat(handle.fileno())  # the inode linked below: its size and mtime are the new file's
+        try:
+            os.link(tmp, target)
+        except OSError:  # the name exists (someone created it meanwhile), or no hard links here
+            return None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    if fsync_dir:
+        _fsync_dir(folder)
+    return written
+
+
 def fsync_dir(folder: str | os.PathLike[str]) -> None:
     """Make the renames done in ``folder`` durable (one call for any number of files)."""
     _fsync_dir(os.fspath(folder))

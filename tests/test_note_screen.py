@@ -10,7 +10,7 @@ import pytest
 from app.catalog.context import segment_contexts
 from app.catalog.fuzzy_reasons import FRENCH_CHANGED, SIMILAR_PASSAGE, fuzzy_reasons
 from app.catalog.po import read_catalog, write_catalog
-from app.catalog.sync import sync_note
+from app.catalog.note_catalog import sync_note
 from app.services.garden import get_garden
 from app.services.translating.screen_pages import PAGE_SIZE, paginate, screen_pages
 from tests.long_note import long_note

@@ -127,7 +127,7 @@ _UNTRANSLATED_OBSOLETE = {"msgid": "a", "msgstr": "", "msgctxt": None, "flags": 
     ["msgstr", "msgid", "flags", "obsolete", "occurrences", "msgctxt"]), _STRING), max_size=3))
 def test_catalogs_whose_strings_differ_are_never_written_alike(old, changes):
     """What lets the sync skip formatting the old catalog: different strings always mean different bytes."""
-    from app.catalog.sync import _with_reference_tokens, _written_strings
+    from app.catalog.note_catalog import _with_reference_tokens, _written_strings
 
     new = [dict(fields) for fields in old]
     for index, field, value in changes:

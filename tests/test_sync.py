@@ -13,7 +13,9 @@ import pytest
 from app.catalog import sync_run as sync_module
 from app.catalog.manifest import MANIFEST_NAME, Stamp
 from app.catalog.po import read_catalog, write_catalog
-from app.catalog.sync import assign_slugs, catalog_file, sync_all, sync_note
+from app.catalog import note_catalog
+from app.catalog.note_catalog import sync_note
+from app.catalog.sync import assign_slugs, catalog_file, sync_all
 from app.content.index import NoteIndex
 from tests.seeds import SEED_NOTES
 
@@ -97,7 +99,7 @@ def test_noop_sync_reads_no_file_once_stamps_settle(garden, monkeypatch):
         os.utime(path, ns=(OLD_TIME, OLD_TIME))
     run(garden)  # stamps changed (mtime): checked by content once, then trusted
     monkeypatch.setattr(Stamp, "of", classmethod(lambda *a: pytest.fail("a file was read")))
-    monkeypatch.setattr(sync_module, "sync_note", lambda *a, **k: pytest.fail("a note was merged"))
+    monkeypatch.setattr(note_catalog, "sync_note", lambda *a, **k: pytest.fail("a note was merged"))
     report = run(garden)
     assert report.skipped == 2 and report.states == {"unchanged": 2}
 

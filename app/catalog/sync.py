@@ -1,8 +1,7 @@
-"""Keeping every note's catalogs in step with its French: one note, or a whole garden incrementally.
+"""Keeping every note's catalogs in step with its French, incrementally, for a whole garden.
 
-:func:`sync_note` segments a note, merges its catalog (``msgmerge --previous`` semantics,
-see :mod:`app.catalog.merge`) and writes it only when its bytes change, holding the
-catalog's lock from read to write so a translator's save in between is never lost.
+:func:`app.catalog.note_catalog.sync_note` merges one note's catalog (``msgmerge --previous``
+semantics) and writes it only when it changes, under the catalog's lock.
 :func:`sync_all` does that for every note and target language, skipping notes whose
 French file and catalogs are unchanged according to the manifest (two ``stat`` calls); the
 run itself (worker threads, forked processes, checkpoints) is in :mod:`app.catalog.sync_run`.
@@ -10,38 +9,30 @@ run itself (worker threads, forked processes, checkpoints) is in :mod:`app.catal
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import polib
-
 from app.catalog.folder_stamps import FolderStamps, slugs_digest
-from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
+from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, SyncError, SyncReport  # noqa: F401  (re-exported)
 from app.content import slugmap
-from app.content.limits import LimitExceeded, NoteLimits
-from app.content.note_errors import DEFAULT_LIMITS, NoteReadError
+from app.content.limits import NoteLimits
+from app.content.note_errors import DEFAULT_LIMITS
 from app.content.slugmap import Rename, SlugMap
-from app.fsutil import atomic_write, cleanup_temp_files, file_lock, is_temp_file, remove_stale_temp
+from app.fsutil import cleanup_temp_files, is_temp_file, remove_stale_temp
 
 
 
 def _load_catalog_code() -> None:
-    """Import the segmenter, the merge and the PO code: a sync with nothing to merge (the usual one) never needs them."""
-    global merge_catalog, CatalogError, catalog_counts, format_catalog, parse_catalog, FSI, apply_locations
-    global default_locations, reference_tokens, FrontMatterError, note_name, segment_note
-    global catalog_msgids, detect_renames, move_catalogs, orphan_entries, check_note
+    """Import the note reader, the segmenter and the rename code: a sync with nothing to merge (the usual one) never needs them."""
+    global catalog_msgids, detect_renames, move_catalogs, orphan_entries, check_note, segment_note
     if "segment_note" in globals():
         return
     from app.content.notes import check_note
-    from app.catalog.merge import merge_catalog
-    from app.catalog.po import CatalogError, catalog_counts, format_catalog, parse_catalog
-    from app.catalog.po_format import FSI, apply_locations, default_locations, reference_tokens
     from app.catalog.renames import catalog_msgids, detect_renames, move_catalogs, orphan_entries
-    from app.catalog.segment import FrontMatterError, note_name, segment_note
+    from app.catalog.segment import segment_note
 
 
 def catalog_file(translations_dir: str | os.PathLike, lang: str, slug: str) -> Path:
@@ -145,40 +136,6 @@ def scan_catalog_folders(translations_dir: str | os.PathLike, langs: Iterable[st
     return sorted(orphans), cleaned
 
 
-def _with_reference_tokens(po: polib.POFile) -> str:
-    """The catalog formatted with each entry's references reduced to their words (see reference_tokens)."""
-    _load_catalog_code()
-    shown = copy.copy(po)
-    shown[:] = [copy.copy(e) for e in po]
-    for entry in shown:
-        entry.occurrences = [(word, "") for word in reference_tokens(entry.occurrences)]
-    return format_catalog(shown)
-
-
-def _content_unchanged(old: polib.POFile | None, old_data: bytes | None, po: polib.POFile, data: bytes) -> bool:
-    """True when the catalog on disk says what ``data`` says, however another tool wrapped it.
-
-    References that gettext 0.21's msgcat re-split (file names with spaces) count as unchanged:
-    they are the same words, and rewriting them would only start the same fight again.
-    """
-    _load_catalog_code()
-    if old_data is None:
-        return False
-    if data == old_data:
-        return True
-    if _written_strings(old) != _written_strings(po):
-        return False  # each string is written in full, so the texts differ however they are wrapped
-    if format_catalog(old).encode("utf-8") == data:
-        return True
-    return FSI.encode() in old_data and _with_reference_tokens(old) == _with_reference_tokens(po)
-
-
-def _written_strings(po: polib.POFile) -> list[tuple]:
-    """The strings :func:`format_catalog` writes for each current entry, in order (escaped and wrapped, never altered)."""
-    return [(e.msgctxt, e.msgid, e.msgid_plural or None, None if e.msgid_plural else e.msgstr)
-            for e in po if not e.obsolete]
-
-
 class OrphanCompendium:
     """The translated entries of the orphaned catalogs of each language, read once, when a new note first needs them."""
 
@@ -193,60 +150,6 @@ class OrphanCompendium:
                 _load_catalog_code()
                 self._entries[lang] = orphan_entries(find_orphans(self.translations_dir, [lang], self.live_slugs))
             return self._entries[lang]
-
-
-def merged_catalog(old: polib.POFile | None, note_text: str, source: str, lang: str, locations: str | None = None,
-                   compendium: Callable[[str], Sequence] | None = None) -> polib.POFile:
-    """The catalog of ``source`` merged from ``old`` (msgmerge semantics), references in the configured style.
-
-    A note without a catalog yet draws on ``compendium(lang)`` (the orphaned catalogs' entries).
-    """
-    _load_catalog_code()
-    extra = compendium(lang) if compendium is not None and old is None else ()
-    po = merge_catalog(old, segment_note(note_text, note_name(source)), source, lang, extra)
-    style = locations or default_locations()
-    if style != "full":
-        for entry in po:
-            entry.occurrences = apply_locations(entry.occurrences, style)
-    return po
-
-
-def sync_note(note_text: str, source: str, catalog_path: str | os.PathLike, lang: str, *, write: bool = True,
-              locations: str | None = None, compendium: Callable[[str], Sequence] | None = None,
-              fsync_dir: bool = True) -> NoteSyncResult:
-    """Merge the catalog of ``source`` in ``lang`` with the note's current segments; write it if its content changes.
-
-    A catalog that another tool (msgcat, Poedit) rewrapped but whose content is what the sync
-    would write is left byte for byte as it is. ``fsync_dir=False``: the caller fsyncs the
-    catalog folder before it records the result (see :meth:`_Run.save`).
-    """
-    _load_catalog_code()
-    path = Path(catalog_path)
-    try:
-        with file_lock(path) if write else contextlib.nullcontext():  # held from read to write
-            try:
-                old_data = path.read_bytes()
-            except FileNotFoundError:
-                old_data = None
-            old = parse_catalog(old_data, str(path)) if old_data is not None else None
-            po = merged_catalog(old, note_text, source, lang, locations, compendium)
-            data = format_catalog(po).encode("utf-8")
-            unchanged = _content_unchanged(old, old_data, po, data)
-            state = "created" if old_data is None else "unchanged" if unchanged else "updated"
-            stamp = None
-            if write:
-                if state != "unchanged":
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write(path, data, fsync_dir=fsync_dir)
-                stamp = Stamp.of(path.stat(), old_data if unchanged else data)
-    except CatalogError as exc:
-        return NoteSyncResult(source, lang, path, "error", error=exc)
-    except (FrontMatterError, LimitExceeded) as exc:
-        return NoteSyncResult(source, lang, path, "error", error=NoteReadError(source, exc.reason, exc.line))
-    except Exception as exc:  # one broken note (or a lock timeout) must not stop the garden's sync  # noqa: BLE001
-        error = SyncError(f"{path}: cannot sync {source}: {type(exc).__name__}: {exc}")
-        return NoteSyncResult(source, lang, path, "error", error=error)
-    return NoteSyncResult(source, lang, path, state, catalog_counts(po), stamp=stamp)
 
 
 def sync_all(

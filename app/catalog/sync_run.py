@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.catalog.manifest import COUNT_KEYS, Manifest, NoteSyncResult, Stamp, SyncError, SyncReport
-from app.catalog.sync import sync_note
 from app.content.limits import NoteLimits
 from app.content.note_errors import DEFAULT_LIMITS, NoteReadError, unexpected
 from app.fsutil import fsync_dir
@@ -48,6 +47,8 @@ def _stat(name: str, folder_fd: int | None, path: str) -> os.stat_result:
 def _sync_jobs(source: str, text: str, jobs: list[tuple[str, Path]], *, write: bool,
                compendium: Callable[[str], Sequence] | None = None) -> list[NoteSyncResult]:
     """Sync one note's catalogs (run in a worker thread: fsync waits overlap, journal commits group)."""
+    from app.catalog.note_catalog import sync_note  # here: a sync with nothing to merge never imports the merge
+
     results = []
     for lang, catalog in jobs:
         results.append(sync_note(text, source, catalog, lang, write=write, compendium=compendium,

@@ -13,7 +13,8 @@ from app.catalog.manifest import COUNT_KEYS, Manifest
 from app.catalog.merge import merge_catalog
 from app.catalog.po import SOURCE_DIR, CatalogError, catalog_counts, read_catalog, translations_of
 from app.catalog.segment import segment_note
-from app.catalog.sync import OrphanCompendium, SyncReport, find_orphans, sync_all, sync_note
+from app.catalog.note_catalog import sync_note
+from app.catalog.sync import OrphanCompendium, SyncReport, find_orphans, sync_all
 from app.content.index import Changes
 from app.content.notes import Note
 from app.fsutil import cleanup_temp_files

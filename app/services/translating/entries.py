@@ -95,7 +95,7 @@ def _has_pending_saves(source: str, lang: str) -> bool:
 
 def ensure_catalog(garden: Garden, note: Note, lang: str) -> None:
     """Create the note's catalog from its French when it does not exist yet (errors are logged)."""
-    from app.catalog.sync import sync_note
+    from app.catalog.note_catalog import sync_note
 
     result = sync_note(note.text, note.filename, catalog_file(garden, note, lang), lang)
     if result.error is not None:
