@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ MSGMERGE = shutil.which("msgmerge")
 MSGFMT = shutil.which("msgfmt")
 SOURCE = "chief of staff.md"
 REF = f"content/fr/{SOURCE}"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,31 @@ def test_cold_merge_builds_entries_in_document_order_and_collapses_duplicates():
     assert po.find(ROLE).comment == "type: list item"
     assert po.metadata["X-Source-File"] == REF and po.metadata["Language"] == "en"
     assert catalog_counts(po) == {"translated": 0, "fuzzy": 0, "untranslated": 4, "obsolete": 0}
+
+
+def test_a_header_keeps_its_fields_and_gains_only_those_it_lacks():
+    old = catalog(polib.POEntry(msgid=INTRO, msgstr="A Chief of Staff is the leader's right hand."))
+    old.metadata["Plural-Forms"] = "nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);"  # the translator's own
+    old.metadata["Project-Id-Version"] = "Theirs 2"
+    del old.metadata["Language"], old.metadata["Content-Type"]
+    po = merge_catalog(parse_catalog(format_catalog(old).encode("utf-8"), "old.po"), segs(INTRO), SOURCE, "de")
+    assert po.metadata["Plural-Forms"] == "nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);"
+    assert po.metadata["Project-Id-Version"] == "Theirs 2"
+    assert (po.metadata["Language"], po.metadata["Content-Type"]) == ("de", "text/plain; charset=UTF-8")
+
+
+def test_merging_into_an_existing_catalog_does_not_load_babel():
+    """babel (locale data, ~20 ms to import) is needed for a new catalog's header only."""
+    code = (
+        "import sys; from app.catalog.merge import merge_catalog; from app.catalog.po import parse_catalog\n"
+        "from app.catalog.segment import segment_note\n"
+        f"old = parse_catalog({format_catalog(catalog(polib.POEntry(msgid=INTRO, msgstr='x'))).encode()!r}, 'old.po')\n"
+        f"merge_catalog(old, segment_note({INTRO!r} + '\\n'), {SOURCE!r}, 'en')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_unchanged_entries_keep_translation_flags_and_comments():

@@ -189,15 +189,17 @@ def _find_fuzzy(msgid: str, candidates: list[polib.POEntry], texts: list[bytes])
 
 
 def _header(old: polib.POFile | None, source: str, lang: str) -> polib.POFile:
-    fresh = new_catalog(source, lang)
     if old is None:
-        return fresh
+        return new_catalog(source, lang)
     po = polib.POFile(wrapwidth=WRAP_WIDTH)
     po.header = old.header
     po.metadata = dict(old.metadata)
     po.metadata_is_fuzzy = old.metadata_is_fuzzy
-    for key in ("Language", "Content-Type", "Plural-Forms"):
-        po.metadata.setdefault(key, fresh.metadata[key])
+    missing = [key for key in ("Language", "Content-Type", "Plural-Forms") if key not in po.metadata]
+    if missing:  # a new header only for what the old one lacks (it asks babel for the language's plural forms)
+        fresh = new_catalog(source, lang)
+        for key in missing:
+            po.metadata[key] = fresh.metadata[key]
     po.metadata["X-Source-File"] = f"{SOURCE_DIR}/{source}"
     return po
 

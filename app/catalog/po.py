@@ -16,8 +16,6 @@ from functools import lru_cache
 from urllib.parse import quote, unquote
 
 import polib
-from babel import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 
 from app.catalog import po_format
 from app.fsutil import atomic_write, file_lock
@@ -158,6 +156,8 @@ def read_catalog(path: str | os.PathLike[str]) -> polib.POFile:
 
 @lru_cache(maxsize=64)  # babel parses the locale each time: once per catalog written, before
 def _language_name(lang: str) -> str:
+    from babel import Locale, UnknownLocaleError  # here: merging into an existing catalog never needs babel
+
     try:
         return Locale.parse(lang.replace("-", "_")).english_name or lang
     except (UnknownLocaleError, ValueError, TypeError):
@@ -166,6 +166,8 @@ def _language_name(lang: str) -> str:
 
 @lru_cache(maxsize=64)
 def _plural_forms(lang: str) -> str:
+    from babel.messages.plurals import get_plural
+
     return str(get_plural(lang))
 
 
