@@ -138,3 +138,27 @@ def test_catalogs_whose_strings_differ_are_never_written_alike(old, changes):
     if _written_strings(a) != _written_strings(b):
         assert format_catalog(a) != format_catalog(b)
         assert _with_reference_tokens(a) != _with_reference_tokens(b)
+
+
+def test_kept_line_classes_are_uniseg_s_for_every_code_point():
+    """The classes kept for Latin and punctuation are those uniseg gives, code point by code point."""
+    for first, classes in linebreak._KEPT:
+        for code in range(first, first + len(classes)):
+            assert linebreak.line_class.__wrapped__(chr(code)) == linebreak.uniseg_line_class(chr(code)), hex(code)
+
+
+def test_a_latin_catalog_is_written_without_importing_uniseg():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from app.catalog.po import format_catalog, new_catalog; import polib\n"
+            "po = new_catalog('n.md', 'en')\n"
+            "po.append(polib.POEntry(msgid='« Un paragraphe assez long pour être coupé — avec ’ et … et 12 € — "
+            "puis encore des mots, des mots et des mots pour dépasser largement la largeur de la page. »'))\n"
+            "format_catalog(po)\n"
+            "print('uniseg' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
