@@ -6,14 +6,17 @@ that breaks at the last opportunity before the page width. This module is our ow
 implementation of that behaviour, so that the catalogs we write are the bytes GNU writes.
 Character classes come from ``uniseg`` (Unicode 16 data; the few classes newer than
 libunistring 1.0 are mapped back to the ones it knew), widths from :mod:`unicodedata`. The
-classes of Latin letters and general punctuation are kept below, computed from ``uniseg`` (a test
-checks each): a catalog in those scripts is wrapped without importing it (~40 ms).
+classes of the scripts, punctuation and emoji notes are mostly written in are kept in
+:mod:`app.catalog.linebreak_classes` (a test checks each against uniseg): a catalog in those is
+wrapped without importing uniseg (~40 ms).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+
+from app.catalog.linebreak_classes import kept_class
 
 # The classes of the pair table, in libunistring 1.0's order; OPW is an opening bracket of East Asian width (LB30).
 _CLASSES = "WJ GL B2 BA BB HY CL CP EX IN NS OP QU IS NU PO PR SY AL H2 H3 ID JL JV JT HL RI ZWJ EB EM OPW".split()
@@ -90,34 +93,11 @@ _UNICODE_14 = (
 )
 
 
-#: :func:`line_class` of U+0000-U+02FF and of U+2000-U+20CF, one character per code point: ``chr(52 + class)``.
-_LATIN_CLASSES = (
-    "000000000733330000000000000000002<@FDCF@?;FDA9AEBBBBBBBBBBAAFFF<FFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFF?D;FFFFFFFFFFFFFFFFFFFFFFFFFFFFF?7:F0000003000000000000000000000000005?CDDDFFFFF@F7FF"
-    "CDFF8FFFFFF@FFF?FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-    "FFFFFFFF8FFF8FFFFFFFFFFFFFFFFFF8FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-)
-_PUNCTUATION_CLASSES = (
-    "7777777577710O0075776FFF@@?@@@?@FFFF===733000005CCCCCCCCF@@F>>FFFFFFA?:>>>FFFFFFFFFFFF7F"
-    "7777F7774FFFFF0000000000FFFFFFFFFFFFF?:FFFFFFFFFFFFFF?:FFFFFFFFFFFFFFFFFDDDDDDDCDDDDDDDD"
-    "DDDDDDCDDDDCDDCDCDDDDDDDDDDDDDDD"
-)
-_KEPT = ((0x0000, _LATIN_CLASSES), (0x2000, _PUNCTUATION_CLASSES))
-
-
 @lru_cache(maxsize=4096)
 def line_class(char: str) -> int:
     """The line-breaking class of ``char`` as an index of the pair table (or BK, SP, ZW, CM)."""
-    code = ord(char)
-    for first, classes in _KEPT:
-        if first <= code < first + len(classes):
-            return ord(classes[code - first]) - 52
-    return uniseg_line_class(char)
+    kept = kept_class(ord(char))
+    return kept if kept is not None else uniseg_line_class(char)
 
 
 def uniseg_line_class(char: str) -> int:
