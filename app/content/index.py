@@ -75,10 +75,11 @@ class NoteIndex:
             return self._refresh()
 
     def _refresh(self) -> Changes:
+        """Rescan under the lock; readers keep the dicts they hold: changed ones are built apart, then published."""
         files = list_note_files(self.folder) if self.folder.is_dir() else []
         current = set(files)
         removed = [f for f in self._stamps if f not in current]
-        added, changed = [], []
+        added, changed, unreadable = [], [], {}
         for filename in files:
             try:
                 stat = (self.folder / filename).stat()
@@ -90,7 +91,7 @@ class NoteIndex:
             try:
                 data = (self.folder / filename).read_bytes()
             except OSError as exc:
-                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
+                unreadable[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
                 continue
             digest = hashlib.sha256(data).hexdigest()
             stamp = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
@@ -98,17 +99,9 @@ class NoteIndex:
                 self._stamps[filename] = stamp
                 continue
             (changed if old else added).append((filename, data, stat.st_mtime, stamp))
-        renames = self._renames_among(removed, added)
-        for filename in removed:
-            self._stamps.pop(filename, None)
-            self._notes.pop(filename, None)
-            self._errors.pop(filename, None)
         self._renamed = ()
-        if added or removed:
-            self._assign_slugs(files, renames)
-        for filename, data, mtime, stamp in added + changed:
-            self._parse(filename, data, mtime)
-            self._stamps[filename] = stamp  # only once parsed: a parse cut short is tried again
+        if removed or added or changed or unreadable:
+            self._update(files, removed, added, changed, unreadable)
         result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed), self._renamed)
         if result:
             self._rebuild_lookups()
@@ -118,6 +111,29 @@ class NoteIndex:
                     log.warning("cannot read note %s", error)
         self.refreshed_at = time.monotonic()
         return result
+
+    def _update(self, files: list[str], removed: list[str], added: list[tuple], changed: list[tuple],
+                unreadable: dict[str, NoteReadError]) -> None:
+        """Apply one scan's findings to copies of the notes and errors, then publish them with the slugs.
+
+        Request threads read the indexes without the lock (while the watcher's thread refreshes
+        them): a dict changed in place under a reader's loop raised KeyError or RuntimeError there.
+        """
+        notes, errors = dict(self._notes), {**self._errors, **unreadable}
+        renames = self._renames_among(removed, added)
+        for filename in removed:
+            notes.pop(filename, None)
+            errors.pop(filename, None)
+        slugs, by_file = self._slugs, self._by_filename_slug
+        if added or removed:
+            slugs, by_file = self._assign_slugs(files, renames, notes, errors)
+        for filename, data, mtime, _stamp in added + changed:
+            self._parse(filename, data, mtime, by_file[filename], notes, errors)
+        self._slugs, self._by_filename_slug, self._notes, self._errors = slugs, by_file, notes, errors
+        for filename in removed:
+            self._stamps.pop(filename, None)
+        for filename, _data, _mtime, stamp in added + changed:
+            self._stamps[filename] = stamp  # only once published: a refresh cut short is tried again
 
     def _renames_among(self, removed: list[str], added: list[tuple]) -> dict[str, str]:
         """Removed and added files that are one note, by the content of their French (needs ``detect_renames``)."""
@@ -144,37 +160,40 @@ class NoteIndex:
             previous = dict(self._by_filename_slug)
             return slugmap.assign(previous, files, renames)[0]
 
-    def _assign_slugs(self, files: list[str], renames: dict[str, str] | None = None) -> None:
+    def _assign_slugs(self, files: list[str], renames: dict[str, str] | None,
+                      notes: dict[str, Note], errors: dict[str, NoteReadError]) -> tuple[dict, dict]:
+        """``(slug -> file, file -> slug)`` of ``files``; notes whose slug changed are parsed again into ``notes``."""
         if self.slugmap is not None:
             by_file = self._registry_slugs(files, renames or {})
         else:
             by_file = slugmap.assign({}, files)[0]
         slugs = {slug: filename for filename, slug in by_file.items()}
-        renamed = [f for f, s in by_file.items() if f in self._notes and self._notes[f].slug != s]
-        self._slugs, self._by_filename_slug = slugs, by_file
+        renamed = [f for f, s in by_file.items() if f in notes and notes[f].slug != s]
         for filename in renamed:
             stamp = self._stamps[filename]
             try:
                 data = (self.folder / filename).read_bytes()
             except OSError as exc:
-                self._notes.pop(filename, None)
-                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
+                notes.pop(filename, None)
+                errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
                 self._stamps.pop(filename, None)
                 continue
-            self._parse(filename, data, stamp.mtime_ns / 1e9)
+            self._parse(filename, data, stamp.mtime_ns / 1e9, by_file[filename], notes, errors)
+        return slugs, by_file
 
-    def _parse(self, filename: str, data: bytes, mtime: float) -> None:
-        """Index the note, or its error: whatever goes wrong reading one note concerns that note only."""
+    def _parse(self, filename: str, data: bytes, mtime: float, slug: str,
+               notes: dict[str, Note], errors: dict[str, NoteReadError]) -> None:
+        """Index the note in ``notes``, or its error in ``errors``: what goes wrong reading a note concerns it only."""
         try:
-            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime, self.limits)
-            self._errors.pop(filename, None)
+            notes[filename] = parse_note(data, filename, slug, mtime, self.limits)
+            errors.pop(filename, None)
         except NoteReadError as exc:
-            self._notes.pop(filename, None)
-            self._errors[filename] = exc
+            notes.pop(filename, None)
+            errors[filename] = exc
         except Exception as exc:  # noqa: BLE001  (a bug, a recursion, memory: the note is broken, not the site)
             log.exception("cannot read note %s", filename)
-            self._notes.pop(filename, None)
-            self._errors[filename] = unexpected(filename, exc)
+            notes.pop(filename, None)
+            errors[filename] = unexpected(filename, exc)
 
     def _rebuild_lookups(self) -> None:
         lookup: dict[str, str] = {}
@@ -203,11 +222,13 @@ class NoteIndex:
     # -- reading --------------------------------------------------------------------------------
     def notes(self) -> list[Note]:
         """All readable notes, sorted by file name."""
-        return [self._notes[f] for f in sorted(self._notes)]
+        notes = self._notes  # one version of the index: a refresh publishes another dict meanwhile
+        return [notes[f] for f in sorted(notes)]
 
     def errors(self) -> list[NoteReadError]:
         """Notes that could not be read, sorted by file name."""
-        return [self._errors[f] for f in sorted(self._errors)]
+        errors = self._errors
+        return [errors[f] for f in sorted(errors)]
 
     def get(self, slug: str) -> Note | None:
         """The note with ``slug``, or None (also for unreadable notes)."""
@@ -276,7 +297,8 @@ class NoteIndex:
 
     def backlinks(self, note: Note) -> list[Note]:
         """Notes that link to ``note``, sorted by file name."""
-        return [self._notes[f] for f in self._backlinks.get(note.filename, ()) if f in self._notes]
+        notes = self._notes
+        return [notes[f] for f in self._backlinks.get(note.filename, ()) if f in notes]
 
     def tags(self) -> dict[str, list[Note]]:
         """Every tag with the notes carrying it, tags sorted case-insensitively."""

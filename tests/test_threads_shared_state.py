@@ -1,0 +1,98 @@
+"""State a worker's threads share stays whole for each of them while another thread changes it.
+
+Gunicorn's thread workers serve requests in several threads of one process, and the file watcher
+refreshes the garden's indexes in a thread of its own: whatever those threads share (indexes,
+caches, memoised values) must give each reader one consistent version, never a dict changed
+under its loop (``KeyError``, "dictionary changed size during iteration") or a value half-built.
+The races are made likely by handing the GIL over as often as possible (``sys.setswitchinterval``).
+
+See also tests/test_shared_across_threads.py (parsers and stemmers shared by threads).
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from app.content.index import NoteIndex
+from app.content.published import PublishedIndex
+
+NOTES = 200
+
+
+@contextmanager
+def _fast_switching():
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: a race shows within a few rounds
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _while_changing(read, change, rounds: int, readers: int = 3) -> list:
+    """Run ``read`` in ``readers`` threads while ``change(round)`` runs ``rounds`` times; return what they got."""
+    stop, seen = threading.Event(), []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.append(read())
+            except Exception as exc:  # noqa: BLE001  (the failure is the finding)
+                seen.append(repr(exc))
+
+    with _fast_switching():
+        started = [threading.Thread(target=reader) for _ in range(readers)]
+        for thread in started:
+            thread.start()
+        try:
+            for round_ in range(rounds):
+                change(round_)
+        finally:
+            stop.set()
+            for thread in started:
+                thread.join(timeout=30)
+    return seen
+
+
+def _note(i: int, link: bool = True) -> str:
+    return f"---\ntitle: Note {i}\ntags: [t{i % 3}]\n---\nBody {i}" + (f" [[n{(i + 1) % NOTES:03}]]\n" if link else "\n")
+
+
+def _half_removed_and_back(folder: Path, text):
+    """A change: every other note removed (even rounds), then written back (odd rounds)."""
+    def change(round_: int) -> None:
+        for i in range(0, NOTES, 2):
+            path = folder / f"n{i:03}.md"
+            if round_ % 2 == 0:
+                path.unlink()
+            else:
+                path.write_text(text(i), encoding="utf-8")
+    return change
+
+
+@pytest.mark.parametrize("kind", ["notes", "published"])
+def test_index_readers_get_one_version_while_it_refreshes(kind, tmp_path):
+    """Listings read an index without its lock while the watcher refreshes it: each gets a whole version."""
+    text = _note if kind == "notes" else (lambda i: f"---\ntitle: T{i}\nsource: n{i:03}.md\n---\nBody\n")
+    for i in range(NOTES):
+        (tmp_path / f"n{i:03}.md").write_text(text(i), encoding="utf-8")
+    index = NoteIndex(tmp_path) if kind == "notes" else PublishedIndex(tmp_path, "en")
+    index.refresh()
+    change = _half_removed_and_back(tmp_path, text)
+
+    def read():
+        if kind == "published":
+            return len(index.notes())
+        notes = index.notes()
+        index.errors()
+        index.tags()
+        for note in notes[:20]:
+            index.backlinks(note)
+        return len(notes)
+
+    seen = _while_changing(read, lambda r: (change(r), index.refresh()), rounds=16)
+    assert seen and set(seen) <= {NOTES, NOTES // 2}, sorted({s for s in seen if s not in (NOTES, NOTES // 2)}, key=str)
