@@ -10,6 +10,9 @@ See also tests/test_shared_across_threads.py (parsers and stemmers shared by thr
 """
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 import threading
 from contextlib import contextmanager
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from app.content.dates import GitDates
 from app.content.index import NoteIndex
 from app.content.published import PublishedIndex
 
@@ -96,3 +100,54 @@ def test_index_readers_get_one_version_while_it_refreshes(kind, tmp_path):
 
     seen = _while_changing(read, lambda r: (change(r), index.refresh()), rounds=16)
     assert seen and set(seen) <= {NOTES, NOTES // 2}, sorted({s for s in seen if s not in (NOTES, NOTES // 2)}, key=str)
+
+
+def _together(run, fresh, trials: int, threads: int = 6) -> None:
+    """Start ``threads`` threads at once on ``run`` after ``fresh()``, ``trials`` times: all get a lone thread's answer."""
+    fresh()
+    expected = run()
+    with _fast_switching():
+        for _trial in range(trials):
+            fresh()
+            start, answers = threading.Barrier(threads), []
+
+            def one():
+                start.wait()
+                try:
+                    answers.append(run())
+                except Exception as exc:  # noqa: BLE001  (the failure is the finding)
+                    answers.append(repr(exc))
+
+            started = [threading.Thread(target=one) for _ in range(threads)]
+            for thread in started:
+                thread.start()
+            for thread in started:
+                thread.join(timeout=30)
+            assert answers == [expected] * threads
+
+
+def _git(folder: Path, *args: str, date: str | None = None) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@a", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@a"}
+    if date:
+        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "-C", str(folder), *args], check=True, env=env, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_first_git_dates_are_read_once_for_every_thread(tmp_path):
+    """A fresh worker's threads asking a note's git dates at once all get them, none the file's time instead.
+
+    The first reading of the history set "checked just now" before reading: the other threads
+    went on with no dates at all, and the page cache kept that page (its key has no git HEAD).
+    """
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "a.md").write_text("a\n")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "1", date="2020-01-01T00:00:00Z")
+    shared = {}
+
+    def fresh():
+        shared["dates"] = GitDates(tmp_path)
+
+    _together(lambda: (shared["dates"].get("a.md"), shared["dates"].head), fresh, trials=5, threads=4)
