@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from app.content.attachments import AttachmentIndex
 from app.content.dates import GitDates
 from app.content.index import NoteIndex
 from app.content.published import PublishedIndex
@@ -151,3 +152,31 @@ def test_first_git_dates_are_read_once_for_every_thread(tmp_path):
         shared["dates"] = GitDates(tmp_path)
 
     _together(lambda: (shared["dates"].get("a.md"), shared["dates"].head), fresh, trials=5, threads=4)
+
+
+def test_attachment_lookups_get_one_version_while_they_are_rescanned(tmp_path):
+    """Embeds resolve attachments without the index's lock while the watcher rescans it: never a KeyError."""
+    for i in range(NOTES):
+        folder = tmp_path / f"d{i % 4}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"img{i:03}.png").write_bytes(b"png")
+    index = AttachmentIndex([tmp_path])
+    index.refresh()
+
+    def change(round_: int) -> None:
+        for i in range(0, NOTES, 2):
+            path = tmp_path / f"d{i % 4}" / f"img{i:03}.png"
+            if round_ % 2 == 0:
+                path.unlink()
+            else:
+                path.write_bytes(b"png")
+        index.refresh()
+
+    def read():
+        for i in range(0, NOTES, 7):
+            index.resolve(f"img{i:03}.png", "d1/note.md")
+            index.resolve(f"d{i % 4}/img{i:03}.png")
+        return len(index.all())
+
+    seen = _while_changing(read, change, rounds=16)
+    assert seen and set(seen) <= {NOTES, NOTES // 2}, sorted({s for s in seen if s not in (NOTES, NOTES // 2)}, key=str)
