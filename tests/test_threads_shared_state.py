@@ -24,6 +24,11 @@ from app.content.attachments import AttachmentIndex
 from app.content.dates import GitDates
 from app.content.index import NoteIndex
 from app.content.published import PublishedIndex
+from app.extensions import db
+from app.models import User
+from app.services.garden import get_garden
+from app.services.translating import entries, summaries
+from tests.test_api import CHECKS_FILE, LINK_EN, LINK_FR, fresh_garden, make_accounts
 
 NOTES = 200
 
@@ -180,3 +185,31 @@ def test_attachment_lookups_get_one_version_while_they_are_rescanned(tmp_path):
 
     seen = _while_changing(read, change, rounds=16)
     assert seen and set(seen) <= {NOTES, NOTES // 2}, sorted({s for s in seen if s not in (NOTES, NOTES // 2)}, key=str)
+
+
+def test_a_save_landing_while_a_summary_is_worked_out_is_not_hidden(app, monkeypatch):
+    """A catalog saved (by another thread or worker) while a dashboard thread summarises it: the next summary counts it.
+
+    The summary was filed under the catalog's stamp taken after reading it: a save landing between
+    the read and that stamp left the older counts filed under the newer file, for good (and saved
+    for the next processes in catalog-summaries.json).
+    """
+    fresh_garden(app)
+    make_accounts(app)
+    with app.app_context():
+        garden = get_garden(0)
+        note = garden.notes.by_filename(CHECKS_FILE)
+        user = db.session.query(User).filter_by(username="translator").one()
+        entry = next(e for e in entries.note_entries(garden, note, "en") if e["msgid"] == LINK_FR)
+        monkeypatch.setattr(summaries, "_cache", {})
+        read = summaries.read_note_catalog
+
+        def read_then_a_save_lands(*args):
+            found = read(*args)
+            monkeypatch.setattr(summaries, "read_note_catalog", read)
+            entries.save_entry(garden, note, "en", entry["id"], LINK_EN, entry["version"], user)
+            return found
+
+        monkeypatch.setattr(summaries, "read_note_catalog", read_then_a_save_lands)
+        before = summaries.catalog_summary(garden, note, "en")
+        assert summaries.catalog_summary(garden, note, "en")["translated"] == before["translated"] + 1
