@@ -68,8 +68,9 @@ def _while_changing(read, change, rounds: int, readers: int = 3) -> list:
     return seen
 
 
-def _note(i: int, link: bool = True) -> str:
-    return f"---\ntitle: Note {i}\ntags: [t{i % 3}]\n---\nBody {i}" + (f" [[n{(i + 1) % NOTES:03}]]\n" if link else "\n")
+def _note(i: int) -> str:
+    """A note tagged and linking to the next one (listings, tags and backlinks all have something to read)."""
+    return f"---\ntitle: Note {i}\ntags: [t{i % 3}]\n---\nBody {i} [[n{(i + 1) % NOTES:03}]]\n"
 
 
 def _half_removed_and_back(folder: Path, text):
