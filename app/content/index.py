@@ -2,45 +2,22 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.content import slugmap
-from app.content.files import list_note_files
+from app.content.files import list_note_files  # noqa: F401  (imported from here)
+from app.content.folder_scan import Changes, FileStamp, Scan, scan_folder  # noqa: F401  (imported from here)
 from app.content.limits import NoteLimits
 from app.content.notes import DEFAULT_LIMITS, Note, NoteReadError, parse_note, unexpected
 from app.content.slugmap import Rename, SlugMap
 from app.content.slugs import fold
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    """What tells a file changed: size, modification time and content hash."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Changes:
-    """Files added, changed and removed by one :meth:`NoteIndex.refresh`."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    renamed: tuple[Rename, ...] = ()  #: removed → added pairs that are one note (also listed in added and removed)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
 
 
 class NoteIndex:
@@ -76,33 +53,13 @@ class NoteIndex:
 
     def _refresh(self) -> Changes:
         """Rescan under the lock; readers keep the dicts they hold: changed ones are built apart, then published."""
-        files = list_note_files(self.folder) if self.folder.is_dir() else []
-        current = set(files)
-        removed = [f for f in self._stamps if f not in current]
-        added, changed, unreadable = [], [], {}
-        for filename in files:
-            try:
-                stat = (self.folder / filename).stat()
-            except FileNotFoundError:
-                continue
-            old = self._stamps.get(filename)
-            if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
-                continue
-            try:
-                data = (self.folder / filename).read_bytes()
-            except OSError as exc:
-                unreadable[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            stamp = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
-            if old and old.sha256 == digest:
-                self._stamps[filename] = stamp
-                continue
-            (changed if old else added).append((filename, data, stat.st_mtime, stamp))
+        scan = scan_folder(self.folder, self._stamps)
+        self._stamps.update(scan.restamped)
         self._renamed = ()
-        if removed or added or changed or unreadable:
-            self._update(files, removed, added, changed, unreadable)
-        result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed), self._renamed)
+        if scan:
+            self._update(scan)
+        result = Changes(tuple(a[0] for a in scan.added), tuple(c[0] for c in scan.changed), tuple(scan.removed),
+                         self._renamed)
         if result:
             self._rebuild_lookups()
             self.generation += 1
@@ -112,21 +69,18 @@ class NoteIndex:
         self.refreshed_at = time.monotonic()
         return result
 
-    def _update(self, files: list[str], removed: list[str], added: list[tuple], changed: list[tuple],
-                unreadable: dict[str, NoteReadError]) -> None:
-        """Apply one scan's findings to copies of the notes and errors, then publish them with the slugs.
-
-        Request threads read the indexes without the lock (while the watcher's thread refreshes
-        them): a dict changed in place under a reader's loop raised KeyError or RuntimeError there.
-        """
-        notes, errors = dict(self._notes), {**self._errors, **unreadable}
+    def _update(self, scan: Scan) -> None:
+        """Apply a scan to copies of the notes and errors, then publish them with the slugs: request threads read
+        the index without the lock, and a dict changed in place under a reader's loop raised KeyError there."""
+        notes, errors = dict(self._notes), {**self._errors, **scan.unreadable}
+        removed, added, changed = scan.removed, scan.added, scan.changed
         renames = self._renames_among(removed, added)
         for filename in removed:
             notes.pop(filename, None)
             errors.pop(filename, None)
         slugs, by_file = self._slugs, self._by_filename_slug
         if added or removed:
-            slugs, by_file = self._assign_slugs(files, renames, notes, errors)
+            slugs, by_file = self._assign_slugs(scan.files, renames, notes, errors)
         for filename, data, mtime, _stamp in added + changed:
             self._parse(filename, data, mtime, by_file[filename], notes, errors)
         self._slugs, self._by_filename_slug, self._notes, self._errors = slugs, by_file, notes, errors
