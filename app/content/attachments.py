@@ -86,8 +86,9 @@ class AttachmentIndex:
         self.roots = [Path(root) for root in roots]
         self.attachment_folder = attachment_folder
         self._lock = threading.RLock()
-        self._files: dict[str, Attachment] = {}
-        self._by_name: dict[str, list[str]] = {}
+        #: (path -> attachment, folded name -> paths, closest first): one tuple, replaced whole by a rescan, so
+        #: that a lookup in a request thread reads one version of both while the watcher's thread rescans
+        self._found: tuple[dict[str, Attachment], dict[str, list[str]]] = ({}, {})
         self._digests = SharedDigests(digest_cache, DIGEST_CHARS)  #: shared by the workers through ``digest_cache``
         self.generation = 0  #: increases whenever a file is added, changed or removed
         self.refreshed_at = float("-inf")
@@ -101,23 +102,24 @@ class AttachmentIndex:
             for index, root in enumerate(self.roots):
                 for path, found in _walk(root, index).items() if root.is_dir() else ():
                     files.setdefault(path, found)  # the source folder wins over the extra one
-            changed = files != self._files
+            changed = files != self._found[0]
             if changed:
                 by_name: dict[str, list[str]] = {}
                 for path in sorted(files, key=lambda p: (p.count("/"), len(p), p)):
                     by_name.setdefault(fold(files[path].name), []).append(path)
-                self._files, self._by_name = files, by_name
+                self._found = (files, by_name)
                 self.generation += 1
             self.refreshed_at = time.monotonic()
             return changed
 
     def get(self, path: str) -> Attachment | None:
         """The attachment at ``path`` (its public name), or None."""
-        return self._files.get(path)
+        return self._found[0].get(path)
 
     def all(self) -> list[Attachment]:
         """Every attachment, by path."""
-        return [self._files[p] for p in sorted(self._files)]
+        files = self._found[0]
+        return [files[p] for p in sorted(files)]
 
     def file_of(self, attachment: Attachment) -> Path:
         """The file on disk."""
@@ -129,23 +131,24 @@ class AttachmentIndex:
         if not target or file_type(target) is None:
             return None
         folder = posixpath.dirname(note_filename)
+        files, by_name = self._found
         if "/" in target:
             for candidate in (posixpath.normpath(posixpath.join(folder, target)), posixpath.normpath(target)):
-                if candidate in self._files:
-                    return self._files[candidate]
+                if candidate in files:
+                    return files[candidate]
             wanted = "/" + fold(target)
-            suffix = next((p for p in self._by_name.get(fold(target.rsplit("/", 1)[-1]), ())
+            suffix = next((p for p in by_name.get(fold(target.rsplit("/", 1)[-1]), ())
                            if ("/" + fold(p)).endswith(wanted)), None)
-            return self._files[suffix] if suffix else None
-        paths = self._by_name.get(fold(target), [])
+            return files[suffix] if suffix else None
+        paths = by_name.get(fold(target), [])
         if not paths:
             return None
         preferred = [folder, self._attachment_folder_of(folder)]
         for place in preferred:
             for path in paths:
                 if posixpath.dirname(path) == place:
-                    return self._files[path]
-        return self._files[paths[0]]  # the shortest path
+                    return files[path]
+        return files[paths[0]]  # the shortest path
 
     def _attachment_folder_of(self, note_folder: str) -> str:
         setting = self.attachment_folder.strip()

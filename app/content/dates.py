@@ -119,6 +119,7 @@ class GitDates:
         self._checked = float("-inf")
         self.enabled = True
         self._loaded = False
+        self._read_once = False  #: a first pass is done: threads need not wait for it
 
     @property
     def head(self) -> str | None:
@@ -134,27 +135,40 @@ class GitDates:
         return datetime.fromtimestamp(span[0], timezone.utc), datetime.fromtimestamp(span[1], timezone.utc)
 
     def refresh(self, force: bool = False) -> None:
-        """Follow HEAD (at most every ``max_age`` seconds): nothing, an incremental pass, or a full one."""
-        if not self.enabled or (not force and time.monotonic() - self._checked < self.max_age):
+        """Follow HEAD (at most every ``max_age`` seconds): nothing, an incremental pass, or a full one.
+
+        Threads arriving during a pass keep the dates of the previous one, except during the first:
+        before it there are none (no dates at all, a page the page cache then kept), so they wait for it.
+        """
+        if not self.enabled or (not force and self._read_once and time.monotonic() - self._checked < self.max_age):
             return
         with self._lock:
+            if not self.enabled or (not force and self._read_once and time.monotonic() - self._checked < self.max_age):
+                return  # another thread read it while this one waited
             self._checked = time.monotonic()
-            if not self._loaded:
-                self._load_cache()
             try:
-                head = _git(self.folder, "rev-parse", "--verify", "-q", "HEAD").strip()
-            except (OSError, subprocess.SubprocessError):
-                self.enabled = bool(self._files)  # not a work tree (or no commit yet): file times
-                return
-            if head == self._head:
-                return
-            try:
-                self._update(head)
-            except (OSError, subprocess.SubprocessError) as exc:
-                log.warning("cannot read the git history of %s: %s", self.folder, exc)
-                return
-            self._head = head
-            self._save_cache()
+                self._follow_head()
+            finally:
+                self._read_once = True
+
+    def _follow_head(self) -> None:
+        """One pass (under the lock): the cache file the first time, then HEAD's history if HEAD moved."""
+        if not self._loaded:
+            self._load_cache()
+        try:
+            head = _git(self.folder, "rev-parse", "--verify", "-q", "HEAD").strip()
+        except (OSError, subprocess.SubprocessError):
+            self.enabled = bool(self._files)  # not a work tree (or no commit yet): file times
+            return
+        if head == self._head:
+            return
+        try:
+            self._update(head)
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.warning("cannot read the git history of %s: %s", self.folder, exc)
+            return
+        self._head = head
+        self._save_cache()
 
     def _update(self, head: str) -> None:
         log_args = ["log", "--format=%x1e%H %at", "--name-status", "-M", "-z", "--relative"]

@@ -2,45 +2,22 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.content import slugmap
-from app.content.files import list_note_files
+from app.content.files import list_note_files  # noqa: F401  (imported from here)
+from app.content.folder_scan import Changes, FileStamp, Scan, scan_folder  # noqa: F401  (imported from here)
 from app.content.limits import NoteLimits
 from app.content.notes import DEFAULT_LIMITS, Note, NoteReadError, parse_note, unexpected
 from app.content.slugmap import Rename, SlugMap
 from app.content.slugs import fold
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    """What tells a file changed: size, modification time and content hash."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Changes:
-    """Files added, changed and removed by one :meth:`NoteIndex.refresh`."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    renamed: tuple[Rename, ...] = ()  #: removed → added pairs that are one note (also listed in added and removed)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
 
 
 class NoteIndex:
@@ -75,41 +52,14 @@ class NoteIndex:
             return self._refresh()
 
     def _refresh(self) -> Changes:
-        files = list_note_files(self.folder) if self.folder.is_dir() else []
-        current = set(files)
-        removed = [f for f in self._stamps if f not in current]
-        added, changed = [], []
-        for filename in files:
-            try:
-                stat = (self.folder / filename).stat()
-            except FileNotFoundError:
-                continue
-            old = self._stamps.get(filename)
-            if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
-                continue
-            try:
-                data = (self.folder / filename).read_bytes()
-            except OSError as exc:
-                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            stamp = FileStamp(stat.st_size, stat.st_mtime_ns, digest)
-            if old and old.sha256 == digest:
-                self._stamps[filename] = stamp
-                continue
-            (changed if old else added).append((filename, data, stat.st_mtime, stamp))
-        renames = self._renames_among(removed, added)
-        for filename in removed:
-            self._stamps.pop(filename, None)
-            self._notes.pop(filename, None)
-            self._errors.pop(filename, None)
+        """Rescan under the lock; readers keep the dicts they hold: changed ones are built apart, then published."""
+        scan = scan_folder(self.folder, self._stamps)
+        self._stamps.update(scan.restamped)
         self._renamed = ()
-        if added or removed:
-            self._assign_slugs(files, renames)
-        for filename, data, mtime, stamp in added + changed:
-            self._parse(filename, data, mtime)
-            self._stamps[filename] = stamp  # only once parsed: a parse cut short is tried again
-        result = Changes(tuple(a[0] for a in added), tuple(c[0] for c in changed), tuple(removed), self._renamed)
+        if scan:
+            self._update(scan)
+        result = Changes(tuple(a[0] for a in scan.added), tuple(c[0] for c in scan.changed), tuple(scan.removed),
+                         self._renamed)
         if result:
             self._rebuild_lookups()
             self.generation += 1
@@ -118,6 +68,26 @@ class NoteIndex:
                     log.warning("cannot read note %s", error)
         self.refreshed_at = time.monotonic()
         return result
+
+    def _update(self, scan: Scan) -> None:
+        """Apply a scan to copies of the notes and errors, then publish them with the slugs: request threads read
+        the index without the lock, and a dict changed in place under a reader's loop raised KeyError there."""
+        notes, errors = dict(self._notes), {**self._errors, **scan.unreadable}
+        removed, added, changed = scan.removed, scan.added, scan.changed
+        renames = self._renames_among(removed, added)
+        for filename in removed:
+            notes.pop(filename, None)
+            errors.pop(filename, None)
+        slugs, by_file = self._slugs, self._by_filename_slug
+        if added or removed:
+            slugs, by_file = self._assign_slugs(scan.files, renames, notes, errors)
+        for filename, data, mtime, _stamp in added + changed:
+            self._parse(filename, data, mtime, by_file[filename], notes, errors)
+        self._slugs, self._by_filename_slug, self._notes, self._errors = slugs, by_file, notes, errors
+        for filename in removed:
+            self._stamps.pop(filename, None)
+        for filename, _data, _mtime, stamp in added + changed:
+            self._stamps[filename] = stamp  # only once published: a refresh cut short is tried again
 
     def _renames_among(self, removed: list[str], added: list[tuple]) -> dict[str, str]:
         """Removed and added files that are one note, by the content of their French (needs ``detect_renames``)."""
@@ -144,37 +114,40 @@ class NoteIndex:
             previous = dict(self._by_filename_slug)
             return slugmap.assign(previous, files, renames)[0]
 
-    def _assign_slugs(self, files: list[str], renames: dict[str, str] | None = None) -> None:
+    def _assign_slugs(self, files: list[str], renames: dict[str, str] | None,
+                      notes: dict[str, Note], errors: dict[str, NoteReadError]) -> tuple[dict, dict]:
+        """``(slug -> file, file -> slug)`` of ``files``; notes whose slug changed are parsed again into ``notes``."""
         if self.slugmap is not None:
             by_file = self._registry_slugs(files, renames or {})
         else:
             by_file = slugmap.assign({}, files)[0]
         slugs = {slug: filename for filename, slug in by_file.items()}
-        renamed = [f for f, s in by_file.items() if f in self._notes and self._notes[f].slug != s]
-        self._slugs, self._by_filename_slug = slugs, by_file
+        renamed = [f for f, s in by_file.items() if f in notes and notes[f].slug != s]
         for filename in renamed:
             stamp = self._stamps[filename]
             try:
                 data = (self.folder / filename).read_bytes()
             except OSError as exc:
-                self._notes.pop(filename, None)
-                self._errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
+                notes.pop(filename, None)
+                errors[filename] = NoteReadError(filename, f"cannot read: {exc.strerror}")
                 self._stamps.pop(filename, None)
                 continue
-            self._parse(filename, data, stamp.mtime_ns / 1e9)
+            self._parse(filename, data, stamp.mtime_ns / 1e9, by_file[filename], notes, errors)
+        return slugs, by_file
 
-    def _parse(self, filename: str, data: bytes, mtime: float) -> None:
-        """Index the note, or its error: whatever goes wrong reading one note concerns that note only."""
+    def _parse(self, filename: str, data: bytes, mtime: float, slug: str,
+               notes: dict[str, Note], errors: dict[str, NoteReadError]) -> None:
+        """Index the note in ``notes``, or its error in ``errors``: what goes wrong reading a note concerns it only."""
         try:
-            self._notes[filename] = parse_note(data, filename, self._by_filename_slug[filename], mtime, self.limits)
-            self._errors.pop(filename, None)
+            notes[filename] = parse_note(data, filename, slug, mtime, self.limits)
+            errors.pop(filename, None)
         except NoteReadError as exc:
-            self._notes.pop(filename, None)
-            self._errors[filename] = exc
+            notes.pop(filename, None)
+            errors[filename] = exc
         except Exception as exc:  # noqa: BLE001  (a bug, a recursion, memory: the note is broken, not the site)
             log.exception("cannot read note %s", filename)
-            self._notes.pop(filename, None)
-            self._errors[filename] = unexpected(filename, exc)
+            notes.pop(filename, None)
+            errors[filename] = unexpected(filename, exc)
 
     def _rebuild_lookups(self) -> None:
         lookup: dict[str, str] = {}
@@ -203,11 +176,13 @@ class NoteIndex:
     # -- reading --------------------------------------------------------------------------------
     def notes(self) -> list[Note]:
         """All readable notes, sorted by file name."""
-        return [self._notes[f] for f in sorted(self._notes)]
+        notes = self._notes  # one version of the index: a refresh publishes another dict meanwhile
+        return [notes[f] for f in sorted(notes)]
 
     def errors(self) -> list[NoteReadError]:
         """Notes that could not be read, sorted by file name."""
-        return [self._errors[f] for f in sorted(self._errors)]
+        errors = self._errors
+        return [errors[f] for f in sorted(errors)]
 
     def get(self, slug: str) -> Note | None:
         """The note with ``slug``, or None (also for unreadable notes)."""
@@ -276,7 +251,8 @@ class NoteIndex:
 
     def backlinks(self, note: Note) -> list[Note]:
         """Notes that link to ``note``, sorted by file name."""
-        return [self._notes[f] for f in self._backlinks.get(note.filename, ()) if f in self._notes]
+        notes = self._notes
+        return [notes[f] for f in self._backlinks.get(note.filename, ()) if f in notes]
 
     def tags(self) -> dict[str, list[Note]]:
         """Every tag with the notes carrying it, tags sorted case-insensitively."""

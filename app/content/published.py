@@ -48,49 +48,59 @@ class PublishedIndex:
         self.refreshed_at = float("-inf")  #: monotonic time of the last scan; never scanned yet
 
     def refresh(self, max_age: float = 0.0) -> bool:
-        """Rescan the folder (unless scanned within ``max_age`` seconds); tell whether anything changed."""
+        """Rescan the folder (unless scanned within ``max_age`` seconds); tell whether anything changed.
+
+        Request threads read the index without the lock while a refresh runs (the watcher's thread):
+        what changes is built in copies, then published, never changed in place under a reader.
+        """
         if max_age and time.monotonic() - self.refreshed_at < max_age:
             return False
         with self._lock:
             files = [f for f in list_note_files(self.folder) if "/" not in f] if self.folder.is_dir() else []
-            changed = False
-            for filename in set(self._stamps) - set(files):
-                del self._stamps[filename]
-                self._notes.pop(filename[:-3], None)
-                self.errors.pop(filename, None)
-                changed = True
+            gone = set(self._stamps) - set(files)
+            found = []
             for filename in files:
                 try:
                     stat = (self.folder / filename).stat()
                 except FileNotFoundError:
                     continue
                 stamp = (stat.st_size, stat.st_mtime_ns)
-                if self._stamps.get(filename) == stamp:
-                    continue
-                self._load(filename, stat.st_mtime)
-                self._stamps[filename] = stamp  # only once loaded: a load cut short is tried again
-                changed = True
+                if self._stamps.get(filename) != stamp:
+                    found.append((filename, stat.st_mtime, stamp))
+            changed = bool(gone or found)
             if changed:
+                notes, errors = dict(self._notes), dict(self.errors)
+                for filename in gone:
+                    notes.pop(filename[:-3], None)
+                    errors.pop(filename, None)
+                for filename, mtime, _stamp in found:
+                    self._load(notes, errors, filename, mtime)
+                self._notes, self.errors = notes, errors
+                for filename in gone:
+                    del self._stamps[filename]
+                for filename, _mtime, stamp in found:
+                    self._stamps[filename] = stamp  # only once published: a refresh cut short is tried again
                 self.generation += 1
             self.refreshed_at = time.monotonic()
             return changed
 
-    def _load(self, filename: str, mtime: float) -> None:
+    def _load(self, notes: dict[str, PublishedNote], errors: dict[str, str], filename: str, mtime: float) -> None:
+        """Read ``filename`` into ``notes``, or its error into ``errors``."""
         slug = filename[:-3]
         try:
             text, split, meta = check_note((self.folder / filename).read_bytes(), filename, self.limits)
         except (NoteReadError, OSError) as exc:
             log.warning("cannot read published note %s/%s: %s", self.lang, filename, exc)
-            self._notes.pop(slug, None)
-            self.errors[filename] = str(exc)
+            notes.pop(slug, None)
+            errors[filename] = str(exc)
             return
         except Exception as exc:  # noqa: BLE001  (one published file never takes the site down)
             log.exception("cannot read published note %s/%s", self.lang, filename)
-            self._notes.pop(slug, None)
-            self.errors[filename] = str(unexpected(filename, exc))
+            notes.pop(slug, None)
+            errors[filename] = str(unexpected(filename, exc))
             return
-        self.errors.pop(filename, None)
-        self._notes[slug] = PublishedNote(
+        errors.pop(filename, None)
+        notes[slug] = PublishedNote(
             slug=slug,
             lang=self.lang,
             title=str(meta.get("title") or slug),
@@ -110,4 +120,5 @@ class PublishedIndex:
 
     def notes(self) -> list[PublishedNote]:
         """All published notes, sorted by slug."""
-        return [self._notes[s] for s in sorted(self._notes)]
+        notes = self._notes  # one version of the index: a refresh publishes another dict meanwhile
+        return [notes[s] for s in sorted(notes)]

@@ -54,8 +54,11 @@ def catalog_summary(garden: Garden, note: Note, lang: str) -> dict:
     summary["errors"] = sum(1 for e in live_entries(po) if e.msgstr and not e.fuzzy and has_errors(entry_checks(e)))
     summary["minor"] = sum(1 for e in live_entries(po) if minor.pending(e))  # minor French changes to confirm
     summary.update(word_counts(po))
+    # Filed under the stamp taken before reading: a save landing meanwhile (another thread or worker) makes it stale,
+    # where the stamp taken after would have filed these counts under the newer file for good. A catalog the
+    # read created (no stamp before) is filed under its new stamp.
     with _cache_lock:
-        _cache[path] = (_stamp(path), summary)
+        _cache[path] = (stamp if stamp is not None else _stamp(path), summary)
         _fresh.add(path)
     return summary
 
