@@ -74,14 +74,17 @@ def test_options_the_fast_path_does_not_know_go_to_flask(paths):
 
 
 def test_a_no_op_sync_does_not_import_the_line_breaking_it_never_uses(app, paths):
-    """Wrapping catalog lines (uniseg's Unicode line breaking, ~20-50 ms to import) is only for writing catalogs."""
+    """Wrapping catalog lines (GNU's Unicode line breaking, and uniseg for scripts it does not keep) is only for writing catalogs."""
     shutil.rmtree(paths["translations"], ignore_errors=True)
-    probe = PROBE.replace("print('flask imported:'", "print('uniseg imported:', 'uniseg' in sys.modules)\nprint('flask imported:'")
+    probe = PROBE.replace("print('flask imported:'", "print('line breaking imported:', 'app.catalog.linebreak' in sys.modules)\n"
+                          "print('uniseg imported:', 'uniseg' in sys.modules)\nprint('flask imported:'")
     database = f"sqlite:///{paths['instance'] / 'test.sqlite3'}"
     env = dict(os.environ, PASSERELLE_CONTENT_DIR=str(paths["content"]), PASSERELLE_TRANSLATIONS_DIR=str(paths["translations"]),
                PASSERELLE_INSTANCE_DIR=str(paths["instance"]), PASSERELLE_STATE_DIR=str(paths["instance"]),
                PASSERELLE_SECRET_KEY="test", PASSERELLE_DATABASE_URL=database)
     outputs = [subprocess.run([sys.executable, "-c", probe, "sync"], cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=120).stdout for _ in range(2)]
-    assert "2 created" in outputs[0] and "uniseg imported: True" in outputs[0]  # writing catalogs wraps their lines
-    assert "2 unchanged" in outputs[1] and "uniseg imported: False" in outputs[1]
+    assert "2 created" in outputs[0] and "line breaking imported: True" in outputs[0]  # writing catalogs wraps their lines
+    assert "uniseg imported: False" in outputs[0]  # the seed notes are French: their classes are kept in the module
+    assert "2 unchanged" in outputs[1] and "line breaking imported: False" in outputs[1]
+    assert "uniseg imported: False" in outputs[1]

@@ -300,7 +300,7 @@ def test_any_exception_rendering_a_note_shows_its_broken_page_and_spares_the_oth
 
 
 def test_any_exception_segmenting_a_note_is_reported_by_sync_and_status(app, runner, monkeypatch):
-    import app.catalog.sync as sync
+    import app.catalog.note_catalog as sync
 
     real = sync.segment_note
 
