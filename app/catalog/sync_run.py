@@ -2,12 +2,11 @@
 
 The plan reads a French file only when its stamp or a catalog's changed; worker threads merge
 and write (their fsync waits overlap); results are recorded in file order so a killed sync
-resumes from its last manifest checkpoint. A first sync of many notes forks processes, since the
-merge is CPU-bound Python.
+resumes from its last manifest checkpoint. Forked worker processes are in
+:mod:`app.catalog.sync_processes`.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections import deque
@@ -21,8 +20,6 @@ from app.fsutil import fsync_dir
 
 CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
 WORKERS = 8  #: threads merging and writing catalogs: mostly to overlap fsync waits
-PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processes uses them
-CHUNK = 200  #: notes per task given to a worker process
 PLAN_AHEAD = 200  #: notes to merge planned (their text held) before their merges start
 
 
@@ -116,6 +113,29 @@ class SyncRun:
         except Exception as exc:  # noqa: BLE001  (whatever one note does, the others are synced)
             self._note_failed(source, unexpected(source, exc))
             return None
+
+    def unchanged(self, source: str, slug: str) -> bool:
+        """True (and counted) when ``stat`` alone proves the French file and every catalog as the last sync left them.
+
+        Nothing is read and the manifest is left alone: a note this does not prove unchanged is
+        planned by :meth:`plan` afterwards (here or in a worker process) from the same records.
+        """
+        try:
+            if not self.manifest.french_current(source, _stat(source, self.notes_fd, self.notes_prefix + source), slug):
+                return False
+            counts = []
+            for lang in self.langs:
+                st = _stat(f"{slug}.po", self.catalog_fds.get(lang), f"{self.catalogs_prefix}{lang}/notes/{slug}.po")
+                counts.append(self.manifest.catalog_current(source, lang, st))
+                if counts[-1] is None:
+                    return False
+        except OSError:
+            return False  # :meth:`plan` says what is wrong
+        for entries in counts:
+            for i, n in enumerate(entries):
+                self.skipped_entries[i] += n
+        self.report.skipped += len(counts)
+        return True
 
     def finish(self, source: str, results: list[NoteSyncResult]) -> None:
         """Record the results of one note's catalogs in the report and the manifest."""
@@ -224,60 +244,3 @@ def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | 
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-
-
-_PARENT: SyncRun | None = None  #: the run that forked worker processes inherit
-
-
-def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
-    """In a forked worker: sync some notes; return the report part, their manifest records and racy stamps."""
-    parent = _PARENT
-    report = SyncReport(languages=parent.report.languages, check=parent.report.check)
-    run = SyncRun(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
-               limits=parent.limits)
-    run.compendium = parent.compendium
-    try:
-        sync_files(run, pairs, None)
-    finally:
-        run.close()
-    report.errors = [SyncError(str(e)) for e in report.errors]  # picklable whatever the original type
-    return report, run.skipped_entries, {s: run.manifest.notes.get(s) for s, _ in pairs}, run.racy
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this worker when the sync process dies, so none outlives a killed sync."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def can_fork() -> bool:
-    """Whether this platform can fork worker processes for a sync."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def sync_in_processes(run: SyncRun, pairs: list[tuple[str, str]], processes: int, progress: Callable | None) -> None:
-    """Spread a large sync over forked processes (the merge is CPU-bound Python); merge their results in order."""
-    import multiprocessing
-
-    global _PARENT
-    chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-    _PARENT, done = run, 0
-    try:
-        with multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent) as pool:
-            for part, skipped_entries, records, racy in pool.imap(_sync_chunk, chunks):
-                run.report.merge(part)
-                run.skipped_entries = [a + b for a, b in zip(run.skipped_entries, skipped_entries)]
-                run.manifest.update(records)
-                run.racy += racy
-                done += len(records)
-                if progress is not None:
-                    progress(done, len(pairs))
-                if time.monotonic() - run.last_save > max(CHECKPOINT_SECONDS, 20 * run.save_cost):
-                    run.save()
-    finally:
-        _PARENT = None
