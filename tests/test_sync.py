@@ -296,11 +296,11 @@ _MARKS: list[Path] = []  #: where :func:`_marked_chunk` leaves its files (a work
 _REAL_CHUNK = sync_module._sync_chunk
 
 
-def _marked_chunk(pairs):
+def _marked_chunk(pairs, *args):
     """The part of a sync a worker process runs, leaving a file named after that process with its number of notes."""
     mark = _MARKS[-1] / str(os.getpid())
     mark.write_text(str(int(mark.read_text()) + len(pairs) if mark.exists() else len(pairs)))
-    return _REAL_CHUNK(pairs)
+    return _REAL_CHUNK(pairs, *args)
 
 
 def _record_worker_pids(tmp_path: Path, monkeypatch) -> Path:

@@ -14,23 +14,24 @@ import time
 from collections.abc import Callable
 
 from app.catalog.manifest import SyncError, SyncReport
-from app.catalog.sync_run import CHECKPOINT_SECONDS, SyncRun, sync_files
+from app.catalog.sync_run import CHECKPOINT_SECONDS, WORKERS, SyncRun, sync_files
 
 PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processes uses them
 CHUNK = 200  #: notes per task given to a worker process
 EDIT_FORK_AT = 4  #: changed notes found by ``stat`` from which worker processes are started (fewer: threads)
 EDIT_BATCH = 8  #: changed notes per task given to a worker process while the parent goes on looking
+EDIT_WORKERS = 2  #: threads of a worker process merging a batch of changed notes (more only contend for its GIL)
 
 
 _PARENT: SyncRun | None = None  #: the run that forked worker processes inherit
 
 
-def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
-    """In a forked worker: sync some notes; return the report part, their manifest records and racy stamps."""
+def _sync_chunk(pairs: list[tuple[str, str]], workers: int = WORKERS) -> tuple:
+    """In a forked worker: sync some notes in ``workers`` threads; return the report part, their manifest records and racy stamps."""
     parent = _PARENT
     report = SyncReport(languages=parent.report.languages, check=parent.report.check)
     run = SyncRun(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
-               limits=parent.limits)
+               limits=parent.limits, workers=workers)
     run.compendium = parent.compendium
     try:
         sync_files(run, pairs, None)
@@ -113,14 +114,14 @@ def sync_changed(run: SyncRun, pairs: list[tuple[str, str]], processes: int, pro
                 _PARENT = run  # the workers fork with the manifest as loaded: the scan changes no record
                 pool = multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent)
             if pool is not None and len(changed) - sent >= EDIT_BATCH:
-                tasks.append(pool.apply_async(_sync_chunk, (changed[sent:],)))
+                tasks.append(pool.apply_async(_sync_chunk, (changed[sent:], EDIT_WORKERS)))
                 sent = len(changed)
         settled = len(pairs) - len(changed)
         if pool is None:
             sync_files(run, changed, progress and (lambda done, total: progress(settled + done, len(pairs))))
         else:
             if sent < len(changed):
-                tasks.append(pool.apply_async(_sync_chunk, (changed[sent:],)))
+                tasks.append(pool.apply_async(_sync_chunk, (changed[sent:], EDIT_WORKERS)))
             done = settled
             for task in tasks:
                 part, skipped_entries, records, racy = task.get()

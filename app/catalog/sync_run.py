@@ -59,9 +59,11 @@ class SyncRun:
     """The state of one :func:`sync_all` call."""
 
     def __init__(self, notes_folder: Path, translations_dir: Path, langs: list[str], manifest: Manifest,
-                 report: SyncReport, *, checkpoints: bool = True, limits: NoteLimits = DEFAULT_LIMITS):
+                 report: SyncReport, *, checkpoints: bool = True, limits: NoteLimits = DEFAULT_LIMITS,
+                 workers: int = WORKERS):
         self.notes_folder, self.translations_dir, self.langs = notes_folder, translations_dir, langs
         self.limits = limits  #: a French note over them is reported, as the note index does
+        self.workers = workers  #: threads merging and writing catalogs
         self.manifest, self.report = manifest, report
         self.write, self.checkpoints = not report.check, checkpoints  # no checkpoints in worker processes
         self.racy: list[tuple[str, str | None, Path]] = []  #: stamps to confirm once their tick is past
@@ -181,7 +183,7 @@ class SyncRun:
 
     def collect(self, pending: deque, total: int, progress: Callable | None, *, wait: bool = False) -> None:
         """Finish, in file order, the notes whose work is done; with ``wait``, all of them."""
-        while pending and (wait or pending[0][2] is None or pending[0][2].done() or self.inflight > 2 * WORKERS):
+        while pending and (wait or pending[0][2] is None or pending[0][2].done() or self.inflight > 2 * self.workers):
             done, source, future = pending.popleft()
             if future is not None:
                 self.inflight -= 1
@@ -225,7 +227,7 @@ def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | 
             if job is not None and pool is None:
                 from concurrent.futures import ThreadPoolExecutor
 
-                pool = ThreadPoolExecutor(max_workers=WORKERS)
+                pool = ThreadPoolExecutor(max_workers=run.workers)
             pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write, compendium=run.compendium)))
             run.inflight += job is not None
             run.collect(pending, len(pairs), progress)
