@@ -20,6 +20,7 @@ PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processe
 CHUNK = 200  #: notes per task given to a worker process
 EDIT_FORK_AT = 4  #: changed notes found by ``stat`` from which worker processes are started (fewer: threads)
 EDIT_BATCH = 8  #: changed notes per task given to a worker process while the parent goes on looking
+EDIT_MAX_PROCESSES = 8  #: worker processes for edited notes at most: they are forked before anyone knows how many changed
 EDIT_WORKERS = 2  #: threads of a worker process merging a batch of changed notes (more only contend for its GIL)
 
 
@@ -94,9 +95,9 @@ def _load_merge_code() -> None:
 def sync_changed(run: SyncRun, pairs: list[tuple[str, str]], processes: int, progress: Callable | None) -> None:
     """Find by ``stat`` the notes that changed; from :data:`EDIT_FORK_AT` of them, merge them in forked processes.
 
-    The workers start as soon as that many are found and take batches of changed notes while
-    this process goes on with its ``stat`` calls, so the scan, the imports of the merge and the
-    merges overlap. Fewer changed notes are merged here, in threads, after the scan.
+    The merge is imported once, then the workers are forked; they take batches of changed notes
+    while this process goes on with its ``stat`` calls, so the scan and the merges overlap. Fewer
+    changed notes are merged here, in threads, after the scan.
     """
     global _PARENT
     changed: list[tuple[str, str]] = []
@@ -112,7 +113,8 @@ def sync_changed(run: SyncRun, pairs: list[tuple[str, str]], processes: int, pro
                 _load_merge_code()
                 gc.freeze()  # the workers' collections leave the parent's objects alone: fewer copy-on-write page faults
                 _PARENT = run  # the workers fork with the manifest as loaded: the scan changes no record
-                pool = multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent)
+                pool = multiprocessing.get_context("fork").Pool(min(processes, EDIT_MAX_PROCESSES),
+                                                                initializer=_die_with_parent)
             if pool is not None and len(changed) - sent >= EDIT_BATCH:
                 tasks.append(pool.apply_async(_sync_chunk, (changed[sent:], EDIT_WORKERS)))
                 sent = len(changed)
