@@ -353,3 +353,15 @@ def test_a_few_edited_notes_are_merged_in_threads(garden, tmp_path, monkeypatch)
     marks = _record_worker_pids(tmp_path, monkeypatch)
     report = run(garden, processes=2)
     assert report.states == {"updated": 3, "unchanged": 2} and not list(marks.iterdir())
+
+
+def test_a_sync_right_after_a_sync_forks_no_worker_for_its_racy_stamps(garden, tmp_path, monkeypatch):
+    for i in range(5):
+        (garden["notes"] / f"note {i}.md").write_text(f"# Titre {i}\n\nParagraphe {i}.\n", encoding="utf-8")
+    run(garden)  # every file was written less than a second ago: its stamps are racy
+    (garden["notes"] / "note 0.md").touch()  # a new mtime, the same content
+    monkeypatch.setattr(sync_module, "EDIT_FORK_AT", 2)
+    marks = _record_worker_pids(tmp_path, monkeypatch)
+    report = run(garden, processes=2)
+    assert report.states == {"unchanged": 7} and report.skipped == 7 and not list(marks.iterdir())
+    assert run(garden, processes=2).skipped == 7

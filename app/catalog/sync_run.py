@@ -117,18 +117,20 @@ class SyncRun:
             return None
 
     def unchanged(self, source: str, slug: str) -> bool:
-        """True (and counted) when ``stat`` alone proves the French file and every catalog as the last sync left them.
+        """True (and counted) when the French file and every catalog are as the last sync left them.
 
-        Nothing is read and the manifest is left alone: a note this does not prove unchanged is
-        planned by :meth:`plan` afterwards (here or in a worker process) from the same records.
+        By ``stat``, or by content for a file whose stamp moved but not its size (a ``touch``, or a
+        racy stamp just after a sync): only such files are read. A note this does not prove unchanged
+        is planned by :meth:`plan` afterwards (here or in a worker process).
         """
+        path = self.notes_prefix + source
         try:
-            if not self.manifest.french_current(source, _stat(source, self.notes_fd, self.notes_prefix + source), slug):
+            if not self._french_same(source, slug, path, _stat(source, self.notes_fd, path)):
                 return False
             counts = []
             for lang in self.langs:
-                st = _stat(f"{slug}.po", self.catalog_fds.get(lang), f"{self.catalogs_prefix}{lang}/notes/{slug}.po")
-                counts.append(self.manifest.catalog_current(source, lang, st))
+                catalog = f"{self.catalogs_prefix}{lang}/notes/{slug}.po"
+                counts.append(self._catalog_counts(source, lang, catalog, _stat(f"{slug}.po", self.catalog_fds.get(lang), catalog)))
                 if counts[-1] is None:
                     return False
         except OSError:
@@ -161,24 +163,45 @@ class SyncRun:
     def _catalog_unchanged(self, source: str, lang: str, catalog: str, name: str) -> bool:
         """True (and counted) when the catalog is as the last sync left it, by stamp or by content."""
         try:
-            st = _stat(name, self.catalog_fds.get(lang), catalog)
+            counts = self._catalog_counts(source, lang, catalog, _stat(name, self.catalog_fds.get(lang), catalog))
         except FileNotFoundError:
             return False
+        if counts is None:
+            return False
+        for i, n in enumerate(counts):
+            self.skipped_entries[i] += n
+        self.report.skipped += 1
+        return True
+
+    def _catalog_counts(self, source: str, lang: str, catalog: str, st: os.stat_result) -> list[int] | None:
+        """The entry counts of a catalog as the last sync left it (by stamp, else by content, recorded afresh), or None."""
         counts = self.manifest.catalog_current(source, lang, st)
         if counts is None:
             known = self.manifest.catalog(source, lang)
             if known is None or st.st_size != known[0].size:
-                return False
+                return None
             fresh = Stamp.of(st, Path(catalog).read_bytes())
             if fresh.sha256 != known[0].sha256:
-                return False
+                return None
             counts = [known[1][k] for k in COUNT_KEYS]
             self.manifest.set_catalog(source, lang, fresh, known[1])
             if fresh.racy:
                 self.racy.append((source, lang, Path(catalog)))
-        for i, n in enumerate(counts):
-            self.skipped_entries[i] += n
-        self.report.skipped += 1
+        return counts
+
+    def _french_same(self, source: str, slug: str, path: str, st: os.stat_result) -> bool:
+        """True when the French file is as the last sync left it, by stamp or, same size, by content (recorded afresh)."""
+        if self.manifest.french_current(source, st, slug):
+            return True
+        known = self.manifest.french(source)
+        if known is None or self.manifest.slug(source) != slug or st.st_size != known.size:
+            return False
+        fresh = Stamp.of(st, _read(path))
+        if fresh.sha256 != known.sha256:
+            return False
+        self.manifest.set_french(source, fresh, slug)  # same content and slug: its catalogs stay recorded
+        if fresh.racy:
+            self.racy.append((source, None, Path(path)))
         return True
 
     def collect(self, pending: deque, total: int, progress: Callable | None, *, wait: bool = False) -> None:
