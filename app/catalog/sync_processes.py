@@ -51,6 +51,21 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _record_part(run: SyncRun, result: tuple, done: int, total: int, progress: Callable | None) -> int:
+    """Record what :func:`_sync_chunk` returned in the parent's run, checkpointing now and then; return the notes done."""
+    part, skipped_entries, records, racy = result
+    run.report.merge(part)
+    run.skipped_entries = [a + b for a, b in zip(run.skipped_entries, skipped_entries)]
+    run.manifest.update(records)
+    run.racy += racy
+    done += len(records)
+    if progress is not None:
+        progress(done, total)
+    if time.monotonic() - run.last_save > max(CHECKPOINT_SECONDS, 20 * run.save_cost):
+        run.save()
+    return done
+
+
 def can_fork() -> bool:
     """Whether this platform can fork worker processes for a sync."""
     import multiprocessing
@@ -67,16 +82,8 @@ def sync_in_processes(run: SyncRun, pairs: list[tuple[str, str]], processes: int
     _PARENT, done = run, 0
     try:
         with multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent) as pool:
-            for part, skipped_entries, records, racy in pool.imap(_sync_chunk, chunks):
-                run.report.merge(part)
-                run.skipped_entries = [a + b for a, b in zip(run.skipped_entries, skipped_entries)]
-                run.manifest.update(records)
-                run.racy += racy
-                done += len(records)
-                if progress is not None:
-                    progress(done, len(pairs))
-                if time.monotonic() - run.last_save > max(CHECKPOINT_SECONDS, 20 * run.save_cost):
-                    run.save()
+            for result in pool.imap(_sync_chunk, chunks):
+                done = _record_part(run, result, done, len(pairs), progress)
     finally:
         _PARENT = None
 
@@ -126,16 +133,7 @@ def sync_changed(run: SyncRun, pairs: list[tuple[str, str]], processes: int, pro
                 tasks.append(pool.apply_async(_sync_chunk, (changed[sent:], EDIT_WORKERS)))
             done = settled
             for task in tasks:
-                part, skipped_entries, records, racy = task.get()
-                run.report.merge(part)
-                run.skipped_entries = [a + b for a, b in zip(run.skipped_entries, skipped_entries)]
-                run.manifest.update(records)
-                run.racy += racy
-                done += len(records)
-                if progress is not None:
-                    progress(done, len(pairs))
-                if time.monotonic() - run.last_save > max(CHECKPOINT_SECONDS, 20 * run.save_cost):
-                    run.save()
+                done = _record_part(run, task.get(), done, len(pairs), progress)
         if progress is not None and not changed:
             progress(len(pairs), len(pairs))
     finally:
