@@ -5,12 +5,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from app.catalog import sync_run as sync_module
+from app.catalog import sync_processes as sync_module
+from app.catalog import manifest as manifest_module
 from app.catalog.manifest import MANIFEST_NAME, Stamp
 from app.catalog.po import read_catalog, write_catalog
 from app.catalog import note_catalog
@@ -282,3 +284,84 @@ def test_worker_processes_give_the_same_catalogs_and_errors(garden, tmp_path, mo
     }
     again = run(garden, ("en", "de"), processes=2)
     assert again.skipped == 16 and [str(e) for e in again.errors] == ["bad.md:2: invalid UTF-8 at byte 3"]
+
+
+def _edit_garden(garden: dict[str, Path], count: int) -> None:
+    """Rewrite ``count`` notes with a new sentence, as an editor saving them would."""
+    for i in range(count):
+        (garden["notes"] / f"note {i}.md").write_text(f"# Titre {i}\n\nParagraphe {i}, revu.\n", encoding="utf-8")
+
+
+_MARKS: list[Path] = []  #: where :func:`_marked_chunk` leaves its files (a worker process inherits it)
+_REAL_CHUNK = sync_module._sync_chunk
+
+
+def _marked_chunk(pairs, *args):
+    """The part of a sync a worker process runs, leaving a file named after that process with its number of notes."""
+    mark = _MARKS[-1] / str(os.getpid())
+    mark.write_text(str(int(mark.read_text()) + len(pairs) if mark.exists() else len(pairs)))
+    return _REAL_CHUNK(pairs, *args)
+
+
+def _record_worker_pids(tmp_path: Path, monkeypatch) -> Path:
+    """Make each part of a sync run in a worker process leave a file named after that process; return their folder."""
+    marks = tmp_path / "worker-pids"
+    marks.mkdir()
+    monkeypatch.setattr(sys.modules[__name__], "_MARKS", [marks])
+    monkeypatch.setattr(sync_module, "_sync_chunk", _marked_chunk)
+    return marks
+
+
+def test_edited_notes_are_merged_in_worker_processes_with_the_same_catalogs(garden, tmp_path, monkeypatch):
+    for i in range(7):
+        (garden["notes"] / f"note {i}.md").write_text(f"# Titre {i}\n\nParagraphe {i}.\n", encoding="utf-8")
+    (garden["notes"] / "bad.md").write_text("# Bien\n", encoding="utf-8")
+    single = {**garden, "translations": tmp_path / "single", "state": tmp_path / "single-state"}
+    shutil.copytree(garden["notes"], tmp_path / "single-notes")
+    single["notes"] = tmp_path / "single-notes"
+    for folders in (garden, single):
+        run(folders, ("en", "de"))
+        _edit_garden(folders, 6)
+        (folders["notes"] / "bad.md").write_bytes(b"ok\n\xff\n")
+    monkeypatch.setattr(sync_module, "EDIT_FORK_AT", 2)
+    monkeypatch.setattr(sync_module, "EDIT_BATCH", 3)
+    marks = _record_worker_pids(tmp_path, monkeypatch)
+    seen = []
+    report = run(garden, ("en", "de"), processes=2, progress=lambda done, total: seen.append(done))
+    expected = run(single, ("en", "de"))
+    workers = {int(p.name) for p in marks.iterdir()}
+    assert workers and os.getpid() not in workers
+    assert sum(int(p.read_text()) for p in marks.iterdir()) >= 7  # the edited notes and the broken one
+    assert report.states == expected.states == {"updated": 12, "unchanged": 6}
+    assert report.entries == expected.entries and report.skipped == expected.skipped
+    assert [str(e) for e in report.errors] == [str(e) for e in expected.errors] == ["bad.md:2: invalid UTF-8 at byte 3"]
+    assert seen == sorted(seen) and seen[-1] == report.notes
+    assert {p.relative_to(garden["translations"]): p.read_bytes() for p in garden["translations"].rglob("*.po")} == {
+        p.relative_to(single["translations"]): p.read_bytes() for p in single["translations"].rglob("*.po")
+    }
+    again = run(garden, ("en", "de"), processes=2)
+    assert again.skipped == 18 and again.states == {"unchanged": 18}
+
+
+def test_a_few_edited_notes_are_merged_in_threads(garden, tmp_path, monkeypatch):
+    monkeypatch.setattr(manifest_module, "RACY_NS", 0)  # the notes and catalogs are all new: none is checked by content
+    for i in range(3):
+        (garden["notes"] / f"note {i}.md").write_text(f"# Titre {i}\n\nParagraphe {i}.\n", encoding="utf-8")
+    run(garden)
+    _edit_garden(garden, 3)
+    monkeypatch.setattr(sync_module, "EDIT_FORK_AT", 4)
+    marks = _record_worker_pids(tmp_path, monkeypatch)
+    report = run(garden, processes=2)
+    assert report.states == {"updated": 3, "unchanged": 2} and not list(marks.iterdir())
+
+
+def test_a_sync_right_after_a_sync_forks_no_worker_for_its_racy_stamps(garden, tmp_path, monkeypatch):
+    for i in range(5):
+        (garden["notes"] / f"note {i}.md").write_text(f"# Titre {i}\n\nParagraphe {i}.\n", encoding="utf-8")
+    run(garden)  # every file was written less than a second ago: its stamps are racy
+    (garden["notes"] / "note 0.md").touch()  # a new mtime, the same content
+    monkeypatch.setattr(sync_module, "EDIT_FORK_AT", 2)
+    marks = _record_worker_pids(tmp_path, monkeypatch)
+    report = run(garden, processes=2)
+    assert report.states == {"unchanged": 7} and report.skipped == 7 and not list(marks.iterdir())
+    assert run(garden, processes=2).skipped == 7

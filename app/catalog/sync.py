@@ -4,7 +4,8 @@
 semantics) and writes it only when it changes, under the catalog's lock.
 :func:`sync_all` does that for every note and target language, skipping notes whose
 French file and catalogs are unchanged according to the manifest (two ``stat`` calls); the
-run itself (worker threads, forked processes, checkpoints) is in :mod:`app.catalog.sync_run`.
+run itself (worker threads, checkpoints) is in :mod:`app.catalog.sync_run`, forked processes in
+:mod:`app.catalog.sync_processes`.
 """
 from __future__ import annotations
 
@@ -168,7 +169,8 @@ def sync_all(
     With ``processes`` > 1, a sync with many new notes (a first sync) forks that many workers. A
     note over ``limits`` (or that cannot be read at all) is reported and its catalogs left alone.
     """
-    from app.catalog.sync_run import PROCESS_THRESHOLD, SyncRun, can_fork, sync_files, sync_in_processes
+    from app.catalog.sync_processes import PROCESS_THRESHOLD, can_fork, sync_changed, sync_in_processes
+    from app.catalog.sync_run import SyncRun, sync_files
 
     started = time.perf_counter()
     notes_folder, translations_dir, langs = Path(notes_folder), Path(translations_dir), list(langs)
@@ -191,6 +193,8 @@ def sync_all(
     try:
         if processes > 1 and new_notes >= PROCESS_THRESHOLD and can_fork():
             sync_in_processes(run, pairs, processes, progress)
+        elif processes > 1 and manifest.trusted:
+            sync_changed(run, pairs, processes, progress)
         else:
             sync_files(run, pairs, progress)
     finally:

@@ -2,12 +2,11 @@
 
 The plan reads a French file only when its stamp or a catalog's changed; worker threads merge
 and write (their fsync waits overlap); results are recorded in file order so a killed sync
-resumes from its last manifest checkpoint. A first sync of many notes forks processes, since the
-merge is CPU-bound Python.
+resumes from its last manifest checkpoint. Forked worker processes are in
+:mod:`app.catalog.sync_processes`.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections import deque
@@ -21,8 +20,6 @@ from app.fsutil import fsync_dir
 
 CHECKPOINT_SECONDS = 2.0  #: a long sync saves its manifest this often (or less: ≤ 5 % of its time), so a killed one resumes
 WORKERS = 8  #: threads merging and writing catalogs: mostly to overlap fsync waits
-PROCESS_THRESHOLD = 400  #: new notes from which a sync allowed several processes uses them
-CHUNK = 200  #: notes per task given to a worker process
 PLAN_AHEAD = 200  #: notes to merge planned (their text held) before their merges start
 
 
@@ -62,9 +59,11 @@ class SyncRun:
     """The state of one :func:`sync_all` call."""
 
     def __init__(self, notes_folder: Path, translations_dir: Path, langs: list[str], manifest: Manifest,
-                 report: SyncReport, *, checkpoints: bool = True, limits: NoteLimits = DEFAULT_LIMITS):
+                 report: SyncReport, *, checkpoints: bool = True, limits: NoteLimits = DEFAULT_LIMITS,
+                 workers: int = WORKERS):
         self.notes_folder, self.translations_dir, self.langs = notes_folder, translations_dir, langs
         self.limits = limits  #: a French note over them is reported, as the note index does
+        self.workers = workers  #: threads merging and writing catalogs
         self.manifest, self.report = manifest, report
         self.write, self.checkpoints = not report.check, checkpoints  # no checkpoints in worker processes
         self.racy: list[tuple[str, str | None, Path]] = []  #: stamps to confirm once their tick is past
@@ -117,6 +116,31 @@ class SyncRun:
             self._note_failed(source, unexpected(source, exc))
             return None
 
+    def unchanged(self, source: str, slug: str) -> bool:
+        """True (and counted) when the French file and every catalog are as the last sync left them.
+
+        By ``stat``, or by content for a file whose stamp moved but not its size (a ``touch``, or a
+        racy stamp just after a sync): only such files are read. A note this does not prove unchanged
+        is planned by :meth:`plan` afterwards (here or in a worker process).
+        """
+        path = self.notes_prefix + source
+        try:
+            if not self._french_same(source, slug, path, _stat(source, self.notes_fd, path)):
+                return False
+            counts = []
+            for lang in self.langs:
+                catalog = f"{self.catalogs_prefix}{lang}/notes/{slug}.po"
+                counts.append(self._catalog_counts(source, lang, catalog, _stat(f"{slug}.po", self.catalog_fds.get(lang), catalog)))
+                if counts[-1] is None:
+                    return False
+        except OSError:
+            return False  # :meth:`plan` says what is wrong
+        for entries in counts:
+            for i, n in enumerate(entries):
+                self.skipped_entries[i] += n
+        self.report.skipped += len(counts)
+        return True
+
     def finish(self, source: str, results: list[NoteSyncResult]) -> None:
         """Record the results of one note's catalogs in the report and the manifest."""
         for result in results:
@@ -139,29 +163,50 @@ class SyncRun:
     def _catalog_unchanged(self, source: str, lang: str, catalog: str, name: str) -> bool:
         """True (and counted) when the catalog is as the last sync left it, by stamp or by content."""
         try:
-            st = _stat(name, self.catalog_fds.get(lang), catalog)
+            counts = self._catalog_counts(source, lang, catalog, _stat(name, self.catalog_fds.get(lang), catalog))
         except FileNotFoundError:
             return False
-        counts = self.manifest.catalog_current(source, lang, st)
         if counts is None:
-            known = self.manifest.catalog(source, lang)
-            if known is None or st.st_size != known[0].size:
-                return False
-            fresh = Stamp.of(st, Path(catalog).read_bytes())
-            if fresh.sha256 != known[0].sha256:
-                return False
-            counts = [known[1][k] for k in COUNT_KEYS]
-            self.manifest.set_catalog(source, lang, fresh, known[1])
-            if fresh.racy:
-                self.racy.append((source, lang, Path(catalog)))
+            return False
         for i, n in enumerate(counts):
             self.skipped_entries[i] += n
         self.report.skipped += 1
         return True
 
+    def _catalog_counts(self, source: str, lang: str, catalog: str, st: os.stat_result) -> list[int] | None:
+        """The entry counts of a catalog as the last sync left it (by stamp, else by content, recorded afresh), or None."""
+        counts = self.manifest.catalog_current(source, lang, st)
+        if counts is None:
+            known = self.manifest.catalog(source, lang)
+            if known is None or st.st_size != known[0].size:
+                return None
+            fresh = Stamp.of(st, Path(catalog).read_bytes())
+            if fresh.sha256 != known[0].sha256:
+                return None
+            counts = [known[1][k] for k in COUNT_KEYS]
+            self.manifest.set_catalog(source, lang, fresh, known[1])
+            if fresh.racy:
+                self.racy.append((source, lang, Path(catalog)))
+        return counts
+
+    def _french_same(self, source: str, slug: str, path: str, st: os.stat_result) -> bool:
+        """True when the French file is as the last sync left it, by stamp or, same size, by content (recorded afresh)."""
+        if self.manifest.french_current(source, st, slug):
+            return True
+        known = self.manifest.french(source)
+        if known is None or self.manifest.slug(source) != slug or st.st_size != known.size:
+            return False
+        fresh = Stamp.of(st, _read(path))
+        if fresh.sha256 != known.sha256:
+            return False
+        self.manifest.set_french(source, fresh, slug)  # same content and slug: its catalogs stay recorded
+        if fresh.racy:
+            self.racy.append((source, None, Path(path)))
+        return True
+
     def collect(self, pending: deque, total: int, progress: Callable | None, *, wait: bool = False) -> None:
         """Finish, in file order, the notes whose work is done; with ``wait``, all of them."""
-        while pending and (wait or pending[0][2] is None or pending[0][2].done() or self.inflight > 2 * WORKERS):
+        while pending and (wait or pending[0][2] is None or pending[0][2].done() or self.inflight > 2 * self.workers):
             done, source, future = pending.popleft()
             if future is not None:
                 self.inflight -= 1
@@ -205,7 +250,7 @@ def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | 
             if job is not None and pool is None:
                 from concurrent.futures import ThreadPoolExecutor
 
-                pool = ThreadPoolExecutor(max_workers=WORKERS)
+                pool = ThreadPoolExecutor(max_workers=run.workers)
             pending.append((done, source, job and pool.submit(_sync_jobs, *job, write=run.write, compendium=run.compendium)))
             run.inflight += job is not None
             run.collect(pending, len(pairs), progress)
@@ -224,60 +269,3 @@ def sync_files(run: SyncRun, pairs: list[tuple[str, str]], progress: Callable | 
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-
-
-_PARENT: SyncRun | None = None  #: the run that forked worker processes inherit
-
-
-def _sync_chunk(pairs: list[tuple[str, str]]) -> tuple:
-    """In a forked worker: sync some notes; return the report part, their manifest records and racy stamps."""
-    parent = _PARENT
-    report = SyncReport(languages=parent.report.languages, check=parent.report.check)
-    run = SyncRun(parent.notes_folder, parent.translations_dir, parent.langs, parent.manifest, report, checkpoints=False,
-               limits=parent.limits)
-    run.compendium = parent.compendium
-    try:
-        sync_files(run, pairs, None)
-    finally:
-        run.close()
-    report.errors = [SyncError(str(e)) for e in report.errors]  # picklable whatever the original type
-    return report, run.skipped_entries, {s: run.manifest.notes.get(s) for s, _ in pairs}, run.racy
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this worker when the sync process dies, so none outlives a killed sync."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def can_fork() -> bool:
-    """Whether this platform can fork worker processes for a sync."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def sync_in_processes(run: SyncRun, pairs: list[tuple[str, str]], processes: int, progress: Callable | None) -> None:
-    """Spread a large sync over forked processes (the merge is CPU-bound Python); merge their results in order."""
-    import multiprocessing
-
-    global _PARENT
-    chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-    _PARENT, done = run, 0
-    try:
-        with multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent) as pool:
-            for part, skipped_entries, records, racy in pool.imap(_sync_chunk, chunks):
-                run.report.merge(part)
-                run.skipped_entries = [a + b for a, b in zip(run.skipped_entries, skipped_entries)]
-                run.manifest.update(records)
-                run.racy += racy
-                done += len(records)
-                if progress is not None:
-                    progress(done, len(pairs))
-                if time.monotonic() - run.last_save > max(CHECKPOINT_SECONDS, 20 * run.save_cost):
-                    run.save()
-    finally:
-        _PARENT = None
