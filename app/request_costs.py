@@ -1,0 +1,59 @@
+"""What every request pays before its view: the session cookie, the CSRF check and the interface locale, made cheap.
+
+Flask builds a new signer (itsdangerous serializer, key list) for the session cookie on every
+request, even when the visitor sent no cookie; Flask-WTF looks up the view's exemptions before
+noticing a GET needs no token; Flask-Babel parses the locale identifier into a new ``Locale``
+on every request. The results are the same each time, so they are built once here.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from babel import Locale
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFProtect
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, its signer built once per set of secret keys, none built without a cookie."""
+
+    def __init__(self) -> None:
+        self._signer: tuple | None = None  #: (the keys it signs with, the serializer)
+        self._lock = threading.Lock()
+
+    def get_signing_serializer(self, app):
+        """The serializer of Flask's, kept while ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS`` stay the same."""
+        if not app.secret_key:
+            return None
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = self._signer
+        if kept is None or kept[0] != keys:
+            with self._lock:
+                kept = (keys, super().get_signing_serializer(app))
+                self._signer = kept
+        return kept[1]
+
+    def open_session(self, app, request):
+        """An empty session when the request has no session cookie (nothing to verify), else Flask's."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+class SafeMethodsCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, returning at once for methods it never checks (GET, HEAD, OPTIONS)."""
+
+    def protect(self, apply_exemptions: bool = False):
+        """Check the token of a state-changing request (Flask-WTF's rules); nothing to do for the others."""
+        from flask import current_app, request
+
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return None
+        return super().protect(apply_exemptions=apply_exemptions)
+
+
+@lru_cache(maxsize=64)
+def parsed_locale(identifier: str) -> Locale:
+    """The ``Locale`` of ``identifier`` (``fr``, ``en``), parsed once per process; its data loads once too."""
+    return Locale.parse(identifier)
