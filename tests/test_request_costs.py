@@ -5,6 +5,8 @@ the editor's and every first visitor's does.
 """
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
@@ -105,3 +107,54 @@ def test_the_interface_locale_is_parsed_once_per_language(app, client):
             assert client.get(url).status_code == 200
     assert set(seen) == {"fr", "en"}
     assert all(len(ids) == 1 for ids in seen.values()), seen  # one Locale object per language, shared
+
+
+def test_a_kept_note_page_is_not_hashed_again_and_its_etag_is_the_hash_of_its_bytes(app, client, monkeypatch):
+    import werkzeug.wrappers.response as werkzeug_response
+
+    hashed: list[int] = []
+    real = werkzeug_response.generate_etag
+
+    def counting(data):
+        hashed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(werkzeug_response, "generate_etag", counting)
+    for url in (f"/fr/notes/{COS}", f"/en/notes/{COS}"):
+        first = client.get(url)
+        for _ in range(3):
+            again = client.get(url)
+            assert again.data == first.data
+            assert again.headers["ETag"] == first.headers["ETag"] == f'"{hashlib.sha1(again.data).hexdigest()}"'
+            assert client.get(url, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
+    assert hashed == []  # the response did not hash its body: the ETag came with the kept HTML
+
+
+def test_a_note_page_with_the_render_cache_off_still_gets_its_etag(app, client):
+    app.extensions["render_cache"].max_bytes = 0
+    response = client.get(f"/fr/notes/{COS}")
+    assert response.headers["ETag"] == f'"{hashlib.sha1(response.data).hexdigest()}"'
+
+
+def test_a_kept_note_page_runs_no_query(app, client):
+    from tests.review_support import make_users
+
+    translator = app.test_client()
+    log_in_as(app, translator, make_users(app)["translator"])
+    urls = (f"/fr/notes/{COS}", f"/en/notes/{COS}")
+    for url in urls:
+        client.get(url), translator.get(url)
+    queries: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        queries.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for url in urls:
+            assert client.get(url).status_code == 200 and translator.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert queries == []
