@@ -1,7 +1,8 @@
-"""What every request pays before its view: the session cookie, the CSRF check and the interface locale, made cheap.
+"""What every request pays around its view: the session cookie, the CSRF check, the locale, the hooks' checks.
 
 Flask builds a new signer (itsdangerous serializer, key list) for the session cookie on every
-request, even when the visitor sent no cookie; Flask-WTF looks up the view's exemptions before
+request, even when the visitor sent no cookie, and asks ``inspect`` whether each hook and the view
+is a coroutine function on every request; Flask-WTF looks up the view's exemptions before
 noticing a GET needs no token; Flask-Babel parses the locale identifier into a new ``Locale``
 on every request. The results are the same each time, so they are built once here.
 """
@@ -11,8 +12,29 @@ import threading
 from functools import lru_cache
 
 from babel import Locale
+from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+
+
+class PasserelleFlask(Flask):
+    """Flask, remembering which hooks and views are plain functions instead of asking ``inspect`` per call."""
+
+    _SYNC_LIMIT = 4096  #: functions remembered (hooks and views are a fixed set; a stray caller cannot grow it)
+
+    def ensure_sync(self, func):
+        """Flask's ``ensure_sync``, its answer kept per function."""
+        known = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return known[func]
+        except (KeyError, TypeError):  # TypeError: an unhashable callable
+            sync = super().ensure_sync(func)
+        if len(known) < self._SYNC_LIMIT:
+            try:
+                known[func] = sync
+            except TypeError:
+                pass
+        return sync
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):

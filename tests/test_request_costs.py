@@ -158,3 +158,24 @@ def test_a_kept_note_page_runs_no_query(app, client):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert queries == []
+
+
+def test_hooks_and_views_are_checked_for_coroutines_once(app, client, monkeypatch):
+    import flask.app
+
+    checked: list[object] = []
+    real = flask.app.iscoroutinefunction
+
+    def counting(func):
+        checked.append(func)
+        return real(func)
+
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", counting)
+    for url in (f"/fr/notes/{COS}", f"/en/notes/{COS}"):
+        assert client.get(url).status_code == 200
+    first = len(checked)
+    assert first > 0
+    for _ in range(3):
+        for url in (f"/fr/notes/{COS}", f"/en/notes/{COS}"):
+            assert client.get(url).status_code == 200
+    assert len(checked) == first  # Flask asks again for every hook of every request
