@@ -57,9 +57,9 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return kept[1]
 
     def open_session(self, app, request):
-        """An empty session when the request has no session cookie (nothing to verify), else Flask's."""
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()
+        """An empty session when the request has no session cookie (nothing to parse or verify), else Flask's."""
+        if app.secret_key and self.get_cookie_name(app) not in request.environ.get("HTTP_COOKIE", ""):
+            return self.session_class()  # the name appears nowhere in the Cookie header: no cookie of that name
         return super().open_session(app, request)
 
 

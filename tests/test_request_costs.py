@@ -179,3 +179,26 @@ def test_hooks_and_views_are_checked_for_coroutines_once(app, client, monkeypatc
         for url in (f"/fr/notes/{COS}", f"/en/notes/{COS}"):
             assert client.get(url).status_code == 200
     assert len(checked) == first  # Flask asks again for every hook of every request
+
+
+def test_cookies_are_not_parsed_for_a_reader_without_a_session_cookie(app, client):
+    parsed: list[bool] = []
+
+    @app.after_request
+    def remember(response):
+        from flask import request
+
+        parsed.append("cookies" in request.__dict__)  # werkzeug caches the parsed cookies there
+        return response
+
+    for url in (f"/fr/notes/{COS}", f"/en/notes/{COS}"):
+        client.get(url)  # built and kept (building renders templates, whose context loads the user)
+    parsed.clear()
+    assert client.get(f"/fr/notes/{COS}").status_code == 200
+    client.set_cookie("theme", "dark")
+    assert client.get(f"/en/notes/{COS}").status_code == 200
+    assert parsed == [False, False]
+    client.set_cookie("session", "forged")
+    response = client.get(f"/en/notes/{COS}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert parsed[-1] is True  # a cookie of that name: Flask's own path, which rejects the bad signature
