@@ -10,11 +10,16 @@ note's own date (a page also shows other notes: only ``If-None-Match`` gives a 3
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Response, current_app, g, request, session
 from flask.globals import request_ctx
+from werkzeug.http import http_date
 
 ENVIRON_KEY = "passerelle.page_cache"  #: where a storable response says what it was rendered from
+
+#: ``Last-Modified`` of a date: the same few dates (one per note) are formatted on every request.
+_http_date = lru_cache(maxsize=4096)(http_date)
 
 _LOGIN_COOKIES = (("SESSION_COOKIE_NAME", "session"), ("REMEMBER_COOKIE_NAME", "remember_token"))
 
@@ -38,23 +43,25 @@ def public_response(response: Response, max_age: int = 60, last_modified: dateti
                     etag: str | None = None) -> Response:
     """Mark a public page cacheable (ETag, Last-Modified, ``s-maxage``), let it be stored, answer 304 when it can."""
     req, state = request._get_current_object(), g._get_current_object()
+    headers = response.headers
     if last_modified is not None:
-        response.last_modified = last_modified
+        headers["Last-Modified"] = _http_date(last_modified)
     if etag is None:  # else the hash of these bytes, computed when they were kept (render_cache.kept_html)
         response.add_etag(overwrite=True)
     else:
         response.set_etag(etag)
     own = request_ctx._get_current_object()._session  # not ``session``: reading it would add Vary: Cookie
-    fresh = "Cache-Control" not in response.headers  # then one header is written, not re-parsed per directive
-    if is_logged_in() or "Set-Cookie" in response.headers or (own is not None and own.modified):
+    present = {name.lower() for name, _ in headers.items()}  # one pass: werkzeug raises inside for each name missing
+    fresh = "cache-control" not in present  # then one header is written, not re-parsed per directive
+    if is_logged_in() or "set-cookie" in present or (own is not None and own.modified):
         if fresh:
-            response.headers["Cache-Control"] = "private, no-cache"
+            headers.add("Cache-Control", "private, no-cache")
         else:
             response.cache_control.private = True
             response.cache_control.no_cache = True
     else:  # browsers revalidate (a 304 from memory): an editor sees an approval at once; CDNs keep max_age
         if fresh:
-            response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={int(max_age)}"
+            headers.add("Cache-Control", f"public, max-age=0, s-maxage={int(max_age)}")
         else:
             response.cache_control.public = True
             response.cache_control.max_age = 0
