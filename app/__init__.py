@@ -16,11 +16,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides the environment (tests pass temp folders)."""
-    from flask import Flask  # imported here: the command line's fast paths never need Flask
+    from app.request_costs import PasserelleFlask  # imported here: the command line's fast paths never need Flask
 
     test_config = dict(test_config or {})
     instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("PASSERELLE_INSTANCE_DIR")
-    app = Flask(__name__, instance_path=str(Path(instance_path or PROJECT_ROOT / "instance").resolve()))
+    app = PasserelleFlask(__name__, instance_path=str(Path(instance_path or PROJECT_ROOT / "instance").resolve()))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)

@@ -2,8 +2,9 @@
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+
+from app.request_costs import SafeMethodsCSRFProtect
 
 
 class Base(DeclarativeBase):
@@ -13,4 +14,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 babel = Babel()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = SafeMethodsCSRFProtect()

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from app.catalog import minor as minor_changes
 from app.extensions import babel, csrf, db, login_manager
 from app.i18n import action_label, compile_interface_catalogs, select_locale, show_date, state_label
+from app.request_costs import CookieSessionInterface, parsed_locale
 from app.schema_migrations import init_migrations
 from app.services.garden import init_garden
 from app.services.reading.note_pages import BrokenNote
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     from app import models  # noqa: F401  (register the tables with SQLAlchemy)
 
     app.json = SafeJSONProvider(app)
+    app.session_interface = CookieSessionInterface()
     _trust_proxies(app)
     db.init_app(app)
     init_migrations(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
@@ -81,7 +83,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(load_user)
     compile_interface_catalogs(app.config["I18N_SOURCE_DIR"], app.config["I18N_COMPILED_DIR"])
-    babel.init_app(app, locale_selector=lambda: select_locale(app.config["LANGUAGES"]))
+    babel.init_app(app, locale_selector=lambda: parsed_locale(select_locale(app.config["LANGUAGES"])))
     init_garden(app)
     minor_changes.configure(app.config.get("MINOR_CHANGES", "keep"))
 

@@ -54,9 +54,9 @@ def check_language(endpoint, values):
         g.page_lang = lang
 
 
-def cacheable(response: Response, max_age: int = PUBLIC_MAX_AGE, last_modified=None) -> Response:
+def cacheable(response: Response, max_age: int = PUBLIC_MAX_AGE, last_modified=None, etag: str | None = None) -> Response:
     """ETag, Last-Modified and Cache-Control (``public`` for visitors, ``private`` when logged in); see page_cache."""
-    return page_cache.public_response(response, max_age, last_modified)
+    return page_cache.public_response(response, max_age, last_modified, etag)
 
 
 def _page_number() -> int:
@@ -106,8 +106,8 @@ def note(lang: str, slug: str):
         if renamed is not None:  # the note was renamed: its old address leads to it for good
             return cacheable(redirect(url_for("reader.note", lang=lang, slug=renamed), 301))
         abort(404)
-    html = render_cache.kept_html(lambda: render_template("reader/note.html", page=page))
-    return cacheable(make_response(html), last_modified=page_cache.note_last_modified(page))
+    html, etag = render_cache.kept_html(lambda: render_template("reader/note.html", page=page))
+    return cacheable(Response(html, mimetype="text/html"), last_modified=page_cache.note_last_modified(page), etag=etag)
 
 
 @bp.route("/<lang:lang>/tags/")

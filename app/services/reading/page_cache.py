@@ -1,4 +1,4 @@
-"""Rendered public pages kept per worker, and the HTTP caching headers of public pages.
+"""Rendered public pages kept per worker, answered before Flask while their files did not change.
 
 Each worker keeps a bounded LRU (``PASSERELLE_PAGE_CACHE_MB``, default 32) of the reader pages it
 rendered: status, headers and bytes as sent, with the garden version (index generations) and the
@@ -11,11 +11,9 @@ page older than its own files. What other notes bring (backlinks, titles in list
 in-place edit) follows within ``PAGE_CACHE_RESCAN`` seconds (default 10 x ``INDEX_MAX_AGE``): a
 background thread rescans meanwhile stored pages are served. See docs/deployment.md.
 
-HTTP: ``public, max-age=0, s-maxage=60`` (shared caches keep a page a minute, browsers revalidate);
-a strong ``ETag``, the hash of the bytes sent, the same from every worker; ``Last-Modified``, the
-note's own date (a page also shows other notes: only ``If-None-Match`` gives a 304). A login
-bypasses the cache and gets ``private, no-cache``; a response setting a cookie is never stored nor
-public; public pages do not depend on cookies, so they get no ``Vary: Cookie``.
+The HTTP caching headers of public pages (``public_response``, re-exported here) are in
+:mod:`app.services.reading.public_headers`; a login bypasses this cache, a response setting a
+cookie is never stored.
 """
 from __future__ import annotations
 
@@ -27,16 +25,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, Response, current_app, g, request, session
-from flask.globals import request_ctx
+from flask import Flask, current_app, g, request
 from werkzeug.http import parse_etags, remove_entity_headers
 
 from app.services.garden import get_garden
+from app.services.reading.public_headers import (ENVIRON_KEY, is_logged_in, may_be_logged_in,  # noqa: F401 (kept here too)
+                                                 no_vary_cookie, note_last_modified, public_response)
 
 #: Endpoints whose pages are stored (search only gets the headers).
 STORED_ENDPOINTS = frozenset({"reader.home", "reader.note", "reader.tags", "reader.tag", "reader.feed",
                               "reader.sitemap", "reader.robots"})
-ENVIRON_KEY = "passerelle.page_cache"  #: where a storable response says what it was rendered from
 DEFAULT_MAX_MB, DEFAULT_MAX_ENTRIES = 32, 5000
 
 
@@ -99,7 +97,7 @@ def init_app(app: Flask) -> PageCache:
                                                                  10 * float(config.get("INDEX_MAX_AGE", 1.0)))))
     app.extensions["page_cache"] = cache
     app.before_request_funcs.setdefault(None, []).insert(0, prepare)
-    app.after_request_funcs.setdefault(None, []).insert(0, _no_vary_cookie)  # the first registered runs last
+    app.after_request_funcs.setdefault(None, []).insert(0, no_vary_cookie)  # the first registered runs last
     app.wsgi_app = PageCacheMiddleware(app.wsgi_app, app, cache)
     return cache
 
@@ -166,76 +164,17 @@ def fresh_probe(cache: PageCache, endpoint: str, lang: str, slug: str) -> tuple:
     return folders + probe
 
 
-_LOGIN_COOKIES = (("SESSION_COOKIE_NAME", "session"), ("REMEMBER_COOKIE_NAME", "remember_token"))
-
-
-def _may_be_logged_in(environ: dict, config) -> bool:
-    """Whether a session or remember cookie may be present (a false alarm only sends the request to Flask)."""
-    header = environ.get("HTTP_COOKIE")
-    return bool(header) and any(config.get(key, default) + "=" in header for key, default in _LOGIN_COOKIES)
-
-
-def is_logged_in() -> bool:
-    """Tell whether the request carries a login, without touching the session of anonymous visitors."""
-    config = current_app.config
-    if not _may_be_logged_in(request.environ, config):
-        return False
-    return bool(request.cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token"))) or (
-        config.get("SESSION_COOKIE_NAME", "session") in request.cookies and session.get("_user_id") is not None)
-
-
 def prepare() -> None:
     """Before a public view: bring the indexes up to date with what the page shows, note what it is rendered from."""
-    g.page_cache_state = None
-    if request.method not in ("GET", "HEAD") or request.endpoint not in STORED_ENDPOINTS or is_logged_in():
+    state, req = g._get_current_object(), request._get_current_object()
+    state.page_cache_state = None
+    endpoint = req.endpoint
+    if req.method not in ("GET", "HEAD") or endpoint not in STORED_ENDPOINTS or is_logged_in():
         return
-    args = request.view_args or {}
+    args, extensions = req.view_args or {}, current_app.extensions
     lang, slug = str(args.get("lang", "")), str(args.get("slug", ""))
-    probe = fresh_probe(current_app.extensions["page_cache"], request.endpoint, lang, slug)
-    g.page_cache_state = (request.endpoint, lang, slug, garden_version(current_app.extensions["garden"]), probe)
-
-
-def public_response(response: Response, max_age: int = 60, last_modified: datetime | None = None) -> Response:
-    """Mark a public page cacheable (ETag, Last-Modified, ``s-maxage``), let it be stored, answer 304 when it can."""
-    if last_modified is not None:
-        response.last_modified = last_modified
-    response.add_etag(overwrite=True)
-    own = request_ctx._get_current_object()._session  # not ``session``: reading it would add Vary: Cookie
-    fresh = "Cache-Control" not in response.headers  # then one header is written, not re-parsed per directive
-    if is_logged_in() or "Set-Cookie" in response.headers or (own is not None and own.modified):
-        if fresh:
-            response.headers["Cache-Control"] = "private, no-cache"
-        else:
-            response.cache_control.private = True
-            response.cache_control.no_cache = True
-    else:  # browsers revalidate (a 304 from memory): an editor sees an approval at once; CDNs keep max_age
-        if fresh:
-            response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={int(max_age)}"
-        else:
-            response.cache_control.public = True
-            response.cache_control.max_age = 0
-            response.cache_control.s_maxage = max_age
-        g.page_public = True
-        state = g.get("page_cache_state")
-        if state is not None and response.status_code == 200 and request.method == "GET" and not response.is_streamed:
-            request.environ[ENVIRON_KEY] = state
-    if request.if_none_match:  # a date alone never proves a page unchanged: it also shows other notes
-        response.make_conditional(request)
-    return response
-
-
-def _no_vary_cookie(response: Response) -> Response:
-    """Keep Flask's ``Vary: Cookie`` off public pages of visitors without a session: they do not depend on cookies."""
-    if g.get("page_public"):
-        own = request_ctx._get_current_object()._session
-        if own is not None and not own and not own.modified:
-            own.accessed = False  # Flask-Login's hooks touch the empty session; that must not split shared caches
-    return response
-
-
-def note_last_modified(page) -> datetime:
-    """The date of a note page: its French file's, or its approval (or the French change, when outdated)."""
-    return max(moment for moment in (page.updated, page.approved, page.french_changed) if moment is not None)
+    probe = fresh_probe(extensions["page_cache"], endpoint, lang, slug)
+    state.page_cache_state = (endpoint, lang, slug, garden_version(extensions["garden"]), probe)
 
 
 class PageCacheMiddleware:
@@ -246,7 +185,7 @@ class PageCacheMiddleware:
 
     def __call__(self, environ: dict, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or self.cache.max_bytes <= 0 or _may_be_logged_in(environ, self.app.config):
+        if method not in ("GET", "HEAD") or self.cache.max_bytes <= 0 or may_be_logged_in(environ, self.app.config):
             return self.wsgi_app(environ, start_response)  # nothing to answer, nothing to store
         key = tuple(environ.get(name) for name in ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO",
                                                    "QUERY_STRING"))

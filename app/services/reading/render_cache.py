@@ -31,6 +31,7 @@ from typing import Callable
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
+from werkzeug.http import generate_etag
 
 DEFAULT_MAX_MB, DEFAULT_MAX_ENTRIES = 16, 4000
 #: The settings a note page reads (tests and the demo change them while the app runs).
@@ -133,20 +134,24 @@ def kept_page(garden, lang: str, slug: str, build: Callable[[], object], size: C
     return page
 
 
-def kept_html(render: Callable[[], str]) -> str:
-    """The HTML of the note page built in this request: kept from an earlier one at the same address, else ``render()``.
+def kept_html(render: Callable[[], str]) -> tuple[bytes, str | None]:
+    """The HTML of the note page built in this request, encoded, with its ETag (None when not kept).
 
-    The page's layout adds to the note only what the key holds (language, locale, site root) and the
-    address (the language switcher links to this page with its query): the reader's templates show
-    nothing of who is logged in, so readers, translators and the editor share it.
+    Kept from an earlier request at the same address, else ``render()``. The page's layout adds to
+    the note only what the key holds (language, locale, site root) and the address (the language
+    switcher links to this page with its query): the reader's templates show nothing of who is
+    logged in, so readers, translators and the editor share it. The ETag, the hash of these bytes,
+    is computed once with them.
     """
     key = g.get("render_key")
     cache: RenderCache | None = current_app.extensions.get("render_cache")
     if key is None or cache is None:
-        return render()
-    html_key = ("html", key, request.path, request.query_string)
-    html = cache.get(html_key)
-    if html is None:
-        html = render()
-        cache.put(html_key, html, len(html))
-    return html
+        return render().encode(), None
+    environ = request.environ
+    html_key = ("html", key, environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+    kept = cache.get(html_key)
+    if kept is None:
+        body = render().encode()
+        kept = (body, generate_etag(body))
+        cache.put(html_key, kept, len(body))
+    return kept
