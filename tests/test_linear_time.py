@@ -238,3 +238,16 @@ def test_merging_a_changed_long_paragraph_is_linear():
 
     assert_linear(lambda pair: merge_catalog(pair[0], pair[1], "x.md", "en"), make, start=1024, most=16384,
                   label="merge_catalog")
+
+
+def test_the_growth_check_fails_a_quadratic_reader_and_passes_a_linear_one():
+    """The harness itself: a reader that rescans what it has read fails, one pass passes."""
+    def rescanning(text: str) -> int:
+        return sum(text[:i].count("x") for i in range(0, len(text), 16))
+
+    def one_pass(text: str) -> int:
+        return sum(1 for char in text if char == "x")
+
+    with pytest.raises(AssertionError, match="from k="):
+        assert_linear(rescanning, lambda k: "ab" * k, label="rescanning")
+    assert assert_linear(one_pass, lambda k: "ab" * k, label="one pass") <= LIMIT
