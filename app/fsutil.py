@@ -33,6 +33,24 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
+def _durable_temp(folder: str, name: str, data: bytes, mode: int) -> tuple[str, os.stat_result]:
+    """A temporary file beside ``name`` in ``folder`` holding ``data`` with ``mode``, on disk; its path and stat."""
+    import tempfile  # here: a command that writes nothing does not import it
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+            return tmp, os.fstat(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync_dir: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically: readers see the old or the new file, never a mix.
 
@@ -47,15 +65,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync_dir: 
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = DEFAULT_MODE
-    import tempfile  # here: a command that writes nothing does not import it
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+    tmp, _written = _durable_temp(folder, name, data, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -76,16 +87,8 @@ def create_new(path: str | os.PathLike[str], data: bytes, *, fsync_dir: bool = T
     """
     target = os.fspath(path)
     folder, name = os.path.split(os.path.abspath(target))
-    import tempfile  # here: a command that writes nothing does not import it
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+    tmp, written = _durable_temp(folder, name, data, DEFAULT_MODE)  # the inode linked below: the new file's stat
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), DEFAULT_MODE)
-            os.fsync(handle.fileno())
-            written = os.fstat(handle.fileno())  # the inode linked below: its size and mtime are the new file's
         try:
             os.link(tmp, target)
         except OSError:  # the name exists (someone created it meanwhile), or no hard links here

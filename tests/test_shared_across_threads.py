@@ -14,7 +14,6 @@ analyzer's cache then kept a wrong term for good.
 """
 from __future__ import annotations
 
-import sys
 import threading
 
 import pytest
@@ -28,6 +27,7 @@ from app.content.fulltext import Analyzer
 from app.render import markdown
 from app.render.markdown import RenderOptions, render_note_body
 from tests.seeds import SEED_NOTES
+from tests.threads_support import together
 
 TEXT = (SEED_NOTES / "chief of staff.md").read_text(encoding="utf-8")
 BODY = TEXT.split("---", 2)[2]
@@ -98,37 +98,9 @@ def test_no_rule_chain_is_compiled_while_parsing(use, monkeypatch):
     assert run() == expected
 
 
-def _together(run, fresh, trials: int, threads: int = 6) -> None:
-    """Start ``threads`` threads at once on ``run`` after ``fresh()``, ``trials`` times: all get a lone thread's answer."""
-    fresh()
-    expected = run()
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: the race shows within a few trials
-    try:
-        for _trial in range(trials):
-            fresh()
-            start, answers = threading.Barrier(threads), []
-
-            def one():
-                start.wait()
-                try:
-                    answers.append(run())
-                except Exception as exc:  # noqa: BLE001  (the failure is the finding)
-                    answers.append(repr(exc))
-
-            started = [threading.Thread(target=one) for _ in range(threads)]
-            for thread in started:
-                thread.start()
-            for thread in started:
-                thread.join(timeout=30)
-            assert answers == [expected] * threads
-    finally:
-        sys.setswitchinterval(switch)
-
-
 @pytest.mark.parametrize("use", sorted(USES))
 def test_threads_on_a_fresh_parser_agree(use):
-    _together(*USES[use], trials=150)
+    together(*USES[use], trials=150)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -139,4 +111,4 @@ def test_concurrent_searches_stem_alike(lang):
     def fresh():
         shared["analyzer"] = Analyzer(lang)
 
-    _together(lambda: shared["analyzer"].terms(" ".join(words)), fresh, trials=10, threads=4)
+    together(lambda: shared["analyzer"].terms(" ".join(words)), fresh, trials=10, threads=4)

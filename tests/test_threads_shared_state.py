@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,18 +27,9 @@ from app.models import User
 from app.services.garden import get_garden
 from app.services.translating import entries, summaries
 from tests.test_api import CHECKS_FILE, LINK_EN, LINK_FR, fresh_garden, make_accounts
+from tests.threads_support import fast_switching, together
 
 NOTES = 200
-
-
-@contextmanager
-def _fast_switching():
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: a race shows within a few rounds
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(switch)
 
 
 def _while_changing(read, change, rounds: int, readers: int = 3) -> list:
@@ -54,7 +43,7 @@ def _while_changing(read, change, rounds: int, readers: int = 3) -> list:
             except Exception as exc:  # noqa: BLE001  (the failure is the finding)
                 seen.append(repr(exc))
 
-    with _fast_switching():
+    with fast_switching():
         started = [threading.Thread(target=reader) for _ in range(readers)]
         for thread in started:
             thread.start()
@@ -109,30 +98,6 @@ def test_index_readers_get_one_version_while_it_refreshes(kind, tmp_path):
     assert seen and set(seen) <= {NOTES, NOTES // 2}, sorted({s for s in seen if s not in (NOTES, NOTES // 2)}, key=str)
 
 
-def _together(run, fresh, trials: int, threads: int = 6) -> None:
-    """Start ``threads`` threads at once on ``run`` after ``fresh()``, ``trials`` times: all get a lone thread's answer."""
-    fresh()
-    expected = run()
-    with _fast_switching():
-        for _trial in range(trials):
-            fresh()
-            start, answers = threading.Barrier(threads), []
-
-            def one():
-                start.wait()
-                try:
-                    answers.append(run())
-                except Exception as exc:  # noqa: BLE001  (the failure is the finding)
-                    answers.append(repr(exc))
-
-            started = [threading.Thread(target=one) for _ in range(threads)]
-            for thread in started:
-                thread.start()
-            for thread in started:
-                thread.join(timeout=30)
-            assert answers == [expected] * threads
-
-
 def _git(folder: Path, *args: str, date: str | None = None) -> None:
     env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@a", "GIT_COMMITTER_NAME": "a",
            "GIT_COMMITTER_EMAIL": "a@a"}
@@ -157,7 +122,7 @@ def test_first_git_dates_are_read_once_for_every_thread(tmp_path):
     def fresh():
         shared["dates"] = GitDates(tmp_path)
 
-    _together(lambda: (shared["dates"].get("a.md"), shared["dates"].head), fresh, trials=5, threads=4)
+    together(lambda: (shared["dates"].get("a.md"), shared["dates"].head), fresh, trials=5, threads=4)
 
 
 def test_attachment_lookups_get_one_version_while_they_are_rescanned(tmp_path):
